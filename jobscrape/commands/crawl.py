@@ -1,0 +1,84 @@
+"""``scrapy crawl`` that fails loudly.
+
+Stock ``scrapy crawl`` exits 0 when callbacks raise, requests fail or nothing is scraped. This
+one exits 1 with a one-line reason on stderr when the run logged an ERROR, closed for any
+reason but ``finished``, read no job record from its board, or asked a replayed cassette for a
+request it does not hold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Any
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+
+
+class FirstErrorHandler(logging.Handler):
+    """Counts ERROR-or-worse log records and keeps the first, whatever ``LOG_LEVEL`` hides."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.count = 0
+        self.first: str = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        if self.first:
+            return
+        message = record.getMessage().splitlines()[0] if record.getMessage() else ""
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            message = f"{message}: {type(error).__name__}: {error}"
+        self.first = " ".join(message.split())[:400]
+
+
+def failure_reason(stats: dict[str, Any], errors: FirstErrorHandler | None = None) -> str:
+    """Why a finished crawl must count as failed, from its stats; ``""`` when it succeeded."""
+    missing = stats.get("vcr/missing", 0)
+    if missing:
+        detail = stats.get("vcr/first_missing", "")
+        return f"{missing} request(s) missing from the replayed cassette, first {detail}".strip()
+    logged = stats.get("log_count/ERROR", 0) + stats.get("log_count/CRITICAL", 0)
+    count = max(logged, errors.count if errors else 0)
+    if count:
+        first = errors.first if errors and errors.first else "see the log"
+        return f"{count} error(s) logged, first: {first}"
+    finish_reason = stats.get("finish_reason")
+    if finish_reason != "finished":
+        return f"the spider closed with reason {finish_reason!r}, not 'finished'"
+    if not stats.get("jobscrape/records/read", 0):
+        return "read no job records from the board"
+    return ""
+
+
+class Command(ScrapyCrawlCommand):
+    """Run a spider; exit 1 with a reason on stderr when the run went wrong."""
+
+    def short_desc(self) -> str:
+        return "Run a spider of the project; exit non-zero when the run went wrong"
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider name")
+        spider_name = args[0]
+        assert self.crawler_process is not None
+        crawler = self._create_crawler(spider_name)
+        errors = FirstErrorHandler()
+        logging.getLogger().addHandler(errors)
+        try:
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+        finally:
+            logging.getLogger().removeHandler(errors)
+        if self.crawler_process.bootstrap_failed:
+            reason = errors.first or "the crawler could not start"
+        else:
+            assert crawler.stats is not None
+            reason = failure_reason(crawler.stats.get_stats(), errors)
+        if reason:
+            print(f"jobscrape: crawl {spider_name} failed: {reason}", file=sys.stderr)
+            self.exitcode = 1

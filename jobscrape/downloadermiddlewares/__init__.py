@@ -1,0 +1,1 @@
+"""Downloader middlewares: the I/O edge where responses come from (network or cassette)."""

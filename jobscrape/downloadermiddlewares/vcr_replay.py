@@ -1,0 +1,193 @@
+"""Serve and record Scrapy's HTTP through vcrpy cassettes.
+
+vcrpy patches Python's HTTP clients, not Twisted, so Scrapy's downloads never reach it. This
+middleware drives vcrpy's own Cassette instead: requests are matched the way ``vcr.VCR()``
+matches them (method, scheme, host, port, path, query) and interactions are stored in vcrpy's
+YAML format, so a cassette recorded around ``requests`` replays here and one recorded here
+replays under ``vcr.use_cassette``.
+
+``-s VCR_CASSETTE=PATH`` turns it on; ``-s VCR_RECORD_MODE=none|once|new_episodes|all`` picks
+vcrpy's record mode (default ``none``: replay only, a request the cassette lacks fails the run).
+"""
+
+from __future__ import annotations
+
+import http
+import logging
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Headers, Request, Response
+from scrapy.responsetypes import responsetypes
+from vcr import matchers
+from vcr.cassette import Cassette
+from vcr.record_mode import RecordMode
+from vcr.request import Request as VcrRequest
+
+logger = logging.getLogger(__name__)
+
+MATCH_ON = (
+    matchers.method,
+    matchers.scheme,
+    matchers.host,
+    matchers.port,
+    matchers.path,
+    matchers.query,
+)
+SENSITIVE_REQUEST_HEADERS = ("authorization", "proxy-authorization", "cookie")
+SENSITIVE_RESPONSE_HEADERS = ("set-cookie", "set-cookie2")
+
+
+def strip_request_secrets(request: VcrRequest) -> VcrRequest:
+    """Recorded requests keep no cookies or credentials."""
+    for name in SENSITIVE_REQUEST_HEADERS:
+        request.headers.pop(name, None)
+    return request
+
+
+def strip_response_secrets(response: dict[str, Any]) -> dict[str, Any]:
+    """Recorded responses keep no cookies."""
+    headers = response.get("headers") or {}
+    for name in list(headers):
+        if name.lower() in SENSITIVE_RESPONSE_HEADERS:
+            del headers[name]
+    return response
+
+
+def to_vcr_request(request: Request) -> VcrRequest:
+    """A Scrapy request as vcrpy sees one."""
+    headers = {
+        name.decode("latin-1"): b", ".join(values).decode("latin-1")
+        for name, values in request.headers.items()
+    }
+    return VcrRequest(request.method, request.url, request.body or None, headers)
+
+
+def to_vcr_response(response: Response) -> dict[str, Any]:
+    """A Scrapy response in vcrpy's cassette shape, body as received on the wire."""
+    try:
+        message = http.HTTPStatus(response.status).phrase
+    except ValueError:
+        message = ""
+    headers: dict[str, list[str]] = {}
+    for name, values in response.headers.items():
+        headers[name.decode("latin-1")] = [value.decode("latin-1") for value in values]
+    return {
+        "status": {"code": response.status, "message": message},
+        "headers": headers,
+        "body": {"string": response.body},
+    }
+
+
+def from_vcr_response(recorded: dict[str, Any], request: Request) -> Response:
+    """A Scrapy response built from a recorded vcrpy response."""
+    body = (recorded.get("body") or {}).get("string") or b""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    headers = Headers()
+    for name, values in (recorded.get("headers") or {}).items():
+        for value in values if isinstance(values, list) else [values]:
+            headers.appendlist(name, str(value))
+    status = int((recorded.get("status") or {}).get("code", 200))
+    response_class = responsetypes.from_args(headers=headers, url=request.url, body=body)
+    return response_class(
+        url=request.url, status=status, headers=headers, body=body, request=request,
+        flags=["cassette"],
+    )  # fmt: skip
+
+
+class VcrReplayMiddleware:
+    """Downloader middleware that answers from, and records into, a vcrpy cassette."""
+
+    def __init__(self, crawler: Crawler, path: str, record_mode: RecordMode) -> None:
+        self.crawler = crawler
+        if record_mode == RecordMode.NONE and not Path(path).is_file():
+            raise FileNotFoundError(f"VCR_CASSETTE {path!r} does not exist (record mode none)")
+        self.cassette = Cassette.load(
+            path=path,
+            record_mode=record_mode,
+            match_on=MATCH_ON,
+            before_record_request=strip_request_secrets,
+            before_record_response=strip_response_secrets,
+            allow_playback_repeats=True,
+        )
+        logger.info("Replaying %s (record mode %s, %d interactions)",
+                    path, record_mode.value, len(self.cassette))  # fmt: skip
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> VcrReplayMiddleware:
+        path = crawler.settings.get("VCR_CASSETTE")
+        if not path:
+            raise NotConfigured("VCR_CASSETTE is not set")
+        mode = crawler.settings.get("VCR_RECORD_MODE") or "none"
+        try:
+            record_mode = RecordMode(mode)
+        except ValueError:
+            choices = "|".join(m.value for m in RecordMode if m != RecordMode.ANY)
+            raise ValueError(f"VCR_RECORD_MODE must be one of {choices}, not {mode!r}") from None
+        middleware = cls(crawler, str(path), record_mode)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def _inc(self, key: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"vcr/{key}")
+
+    def process_request(self, request: Request) -> Response | None:
+        recorded = to_vcr_request(request)
+        if self.cassette.can_play_response_for(recorded):
+            self._inc("played")
+            return from_vcr_response(self.cassette.play_response(recorded), request)
+        if self.cassette.write_protected:
+            return self._missing(request)
+        request.meta["vcr_request"] = recorded
+        return None
+
+    def _missing(self, request: Request) -> Response:
+        if request.url.endswith("/robots.txt"):
+            # A cassette recorded without Scrapy (vcrpy around requests) has no robots.txt:
+            # read that as "no robots.txt", as Scrapy does for a 404.
+            logger.warning("Cassette %s holds no %s; treating it as absent",
+                           self.cassette.path, request.url)  # fmt: skip
+            self._inc("robots_missing")
+            return Response(url=request.url, status=404, request=request, flags=["cassette"])
+        assert self.crawler.stats is not None
+        self._inc("missing")
+        if not self.crawler.stats.get_value("vcr/first_missing"):
+            self.crawler.stats.set_value("vcr/first_missing", f"{request.method} {request.url}")
+        logger.error(
+            "Cassette %s has no recorded response for %s %s (VCR_RECORD_MODE=%s)",
+            self.cassette.path, request.method, request.url, self.cassette.record_mode.value,
+        )  # fmt: skip
+        raise IgnoreRequest(f"not in cassette: {request.method} {request.url}")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        recorded = request.meta.pop("vcr_request", None)
+        if recorded is not None and "cassette" not in response.flags:
+            self.cassette.append(recorded, to_vcr_response(response))
+            self._inc("recorded")
+        return response
+
+    def spider_closed(self) -> None:
+        # vcrpy's context manager saves through this same call when its block ends.
+        self.cassette._save()
+
+
+def save_cassette(
+    path: str | Path,
+    interactions: list[tuple[str, str, int, dict[str, list[str]], bytes]],
+) -> None:
+    """Write a vcrpy cassette of ``(method, url, status, headers, body)`` interactions, as a
+    recording run would: fixtures are built with this."""
+    cassette = Cassette(path=str(path), record_mode=RecordMode.ALL, match_on=MATCH_ON)
+    for method, url, status, headers, body in interactions:
+        response = {
+            "status": {"code": status, "message": http.HTTPStatus(status).phrase},
+            "headers": headers,
+            "body": {"string": body},
+        }
+        cassette.append(VcrRequest(method, url, None, {}), response)
+    cassette._save(force=True)

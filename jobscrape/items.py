@@ -1,0 +1,72 @@
+"""The typed item every spider yields and every pipeline reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_CATEGORY = "Remote Jobs"
+
+
+@dataclass
+class JobPosting:
+    """One job ad from one board.
+
+    Spiders fill the ``*_raw`` fields and the identifiers exactly as the board gave them;
+    pipelines fill the normalized fields beside them (``title`` beside ``title_raw``, ``date``
+    beside ``date_raw``), so nothing the board said is lost by cleaning. Field names follow
+    schema.org JobPosting / zyte-common-items where they fit.
+    """
+
+    source: str
+    """The board's spider name, e.g. ``remoteok``."""
+    source_id: str
+    """The board's own id of the job, as text."""
+    slug: str
+    """File-name stem and URL path segment of the post, e.g. ``post-71285``."""
+    url: str = ""
+    """Canonical URL of the job on the board."""
+    apply_url: str = ""
+
+    title_raw: str = ""
+    title: str = ""
+    company_raw: str = ""
+    company: str = ""
+    tags_raw: Any = None
+    tags: list[str] = field(default_factory=list)
+    date_raw: str = ""
+    date_epoch: int | None = None
+    """Unix seconds of the posting date, when the board gives them."""
+    date: str = ""
+    """datePosted as RFC 3339 with an offset."""
+    logo_url: str = ""
+    images: list[str] = field(default_factory=list)
+    description_raw: str = ""
+    body: str = ""
+    body_cleaned: bool = False
+    """True when the description held markup outside the allowlist and was cleaned."""
+    category: str = DEFAULT_CATEGORY
+
+    location: str = ""
+    salary_raw: str = ""
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str = ""
+    salary_period: str = ""
+    employment_type: str = ""
+    remote: bool | None = None
+    expires: str = ""
+
+    post_text: str = ""
+    """The rendered post (front matter and body), set by RenderPostPipeline."""
+
+    @property
+    def path(self) -> str:
+        """The site path of the post, ``/post-71285/``."""
+        return f"/{self.slug}/"
+
+    @property
+    def label(self) -> str:
+        """A short name for log lines: board, id and title."""
+        title = self.title or self.title_raw
+        return f"{self.source}:{self.source_id} {title[:60]!r}"

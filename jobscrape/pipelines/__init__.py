@@ -1,0 +1,32 @@
+"""Item pipelines: each one cleans, checks or renders one aspect of a JobPosting.
+
+They run in the order of ``ITEM_PIPELINES`` in settings.py: repair text, normalize tags and
+date, choose images, validate, sanitize HTML, de-duplicate, render.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from jobscrape.items import JobPosting
+
+
+class PostingPipeline:
+    """Base of the project's pipelines: keeps the crawler, counts drops under one namespace."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler):
+        return cls(crawler)
+
+    def drop(self, posting: JobPosting, reason: str, detail: str) -> NoReturn:
+        """Drop ``posting`` for a hard rule: counted as ``jobscrape/dropped/<reason>``, logged
+        at WARNING with the record's name and the reason."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"jobscrape/dropped/{reason}")
+        raise DropItem(f"{posting.label}: {reason}: {detail}", log_level="WARNING")

@@ -1,0 +1,62 @@
+"""NormalizeDatePipeline: the post date becomes RFC 3339 with an offset."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from jobscrape.items import JobPosting
+from jobscrape.pipelines import PostingPipeline
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$")
+_ZONELESS = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?$")
+
+
+def is_rfc3339(text: str) -> bool:
+    """True for a valid RFC 3339 date-time that carries its offset."""
+    if not _RFC3339.match(text):
+        return False
+    try:
+        datetime.fromisoformat(text.upper())
+    except ValueError:
+        return False
+    return True
+
+
+def rfc3339_from_epoch(epoch: int) -> str:
+    """Unix seconds as RFC 3339 in UTC, ``+00:00``."""
+    return datetime.fromtimestamp(epoch, tz=UTC).isoformat()
+
+
+def normalize_date(date_raw: str, epoch: int | None) -> str:
+    """The board's date verbatim when it is RFC 3339 with an offset; else from ``epoch`` in UTC;
+    else a zone-less ISO date-time read as UTC; else ``""``."""
+    raw = date_raw.strip()
+    if is_rfc3339(raw):
+        return raw
+    if epoch is not None:
+        try:
+            return rfc3339_from_epoch(epoch)
+        except (OverflowError, OSError, ValueError):
+            pass
+    if _ZONELESS.match(raw):
+        try:
+            parsed = datetime.fromisoformat(raw.replace(" ", "T"))
+        except ValueError:
+            return ""
+        return parsed.replace(tzinfo=UTC).isoformat()
+    return ""
+
+
+class NormalizeDatePipeline(PostingPipeline):
+    """Guarantees ``date`` is RFC 3339 with an offset, or drops the posting (``no_date``)."""
+
+    def process_item(self, item: JobPosting) -> JobPosting:
+        item.date = normalize_date(item.date_raw, item.date_epoch)
+        if not item.date:
+            self.drop(
+                item,
+                "no_date",
+                f"no usable date (date {item.date_raw!r}, epoch {item.date_epoch!r})",
+            )
+        return item

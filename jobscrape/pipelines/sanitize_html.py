@@ -1,0 +1,147 @@
+"""SanitizeHtmlPipeline: a post body holds only allowlisted markup."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+import nh3
+
+from jobscrape.items import JobPosting
+from jobscrape.pipelines import PostingPipeline
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+        "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "ol", "p", "pre",
+        "s", "small", "span", "strike", "strong", "sub", "sup", "table", "tbody", "td", "tfoot",
+        "th", "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "a": frozenset({"href", "title"}),
+    "abbr": frozenset({"title"}),
+    "img": frozenset({"src", "alt", "title", "width", "height"}),
+    "ol": frozenset({"start"}),
+    "td": frozenset({"colspan", "rowspan"}),
+    "th": frozenset({"colspan", "rowspan"}),
+}
+URL_ATTRIBUTES = frozenset({"href", "src"})
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+IMAGE_SCHEMES = frozenset({"http", "https"})
+
+# What a browser strips from a URL before reading its scheme.
+_URL_IGNORED = re.compile(r"[\x00-\x20\x7f]+")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def url_is_safe(url: str, schemes: frozenset[str]) -> bool:
+    """True for a URL whose scheme, if any, is in ``schemes`` (relative URLs are fine)."""
+    bare = _URL_IGNORED.sub("", html.unescape(url))
+    match = _SCHEME.match(bare)
+    if match is None:
+        return ":" not in bare.split("/", 1)[0]
+    return match.group(1).lower() in schemes
+
+
+class _MarkupAudit(HTMLParser):
+    """Walks HTML and notes the first thing outside the allowlist; records the start tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problem = ""
+        self.start_tags: list[tuple[str, tuple[tuple[str, str | None], ...]]] = []
+
+    def _flag(self, problem: str) -> None:
+        self.problem = self.problem or problem
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.start_tags.append((tag, tuple(sorted(attrs, key=lambda pair: pair[0]))))
+        if tag not in ALLOWED_TAGS:
+            self._flag(f"tag <{tag}>")
+            return
+        allowed = ALLOWED_ATTRIBUTES.get(tag, frozenset())
+        for name, value in attrs:
+            if name not in allowed:
+                self._flag(f"attribute {name} on <{tag}>")
+            elif name in URL_ATTRIBUTES:
+                schemes = IMAGE_SCHEMES if tag == "img" else LINK_SCHEMES
+                if value is None or not url_is_safe(value, schemes):
+                    self._flag(f"URL {value!r} in <{tag} {name}>")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in ALLOWED_TAGS:
+            self._flag(f"end tag </{tag}>")
+
+    def handle_comment(self, data: str) -> None:
+        self._flag("a comment")
+
+    def handle_decl(self, decl: str) -> None:
+        self._flag("a declaration")
+
+    def handle_pi(self, data: str) -> None:
+        self._flag("a processing instruction")
+
+    def unknown_decl(self, data: str) -> None:
+        self._flag("a CDATA or unknown declaration")
+
+
+def _audit(markup: str) -> _MarkupAudit:
+    audit = _MarkupAudit()
+    audit.feed(markup)
+    audit.close()
+    return audit
+
+
+def clean_html(markup: str) -> str:
+    """``markup`` cleaned by nh3 to the allowlist (script/style dropped with their content)."""
+    return nh3.clean(
+        markup,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(LINK_SCHEMES),
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def unsafe_markup(markup: str) -> str:
+    """Why ``markup`` is not safe as it stands, or ``""`` when it holds only allowlisted markup.
+
+    Our own parse must find only allowlisted tags, attributes and URL schemes, and nh3's
+    browser-grade parse must see the very same start tags: a parser differential (markup that
+    a browser reads differently from Python's parser) counts as unsafe.
+    """
+    audit = _audit(markup)
+    if audit.problem:
+        return audit.problem
+    if _audit(clean_html(markup)).start_tags != audit.start_tags:
+        return "markup that a browser would read differently"
+    return ""
+
+
+def sanitize_body(markup: str) -> tuple[str, str]:
+    """The body to publish and why it was cleaned: ``(markup, "")`` when ``markup`` is safe
+    byte for byte, else ``(nh3-cleaned markup, reason)``."""
+    problem = unsafe_markup(markup)
+    if not problem:
+        return markup, ""
+    return clean_html(markup), problem
+
+
+class SanitizeHtmlPipeline(PostingPipeline):
+    """Guarantees ``body`` holds only allowlisted tags, attributes and http/https/mailto links:
+    a safe description is kept byte for byte, any other is cleaned with nh3."""
+
+    def process_item(self, item: JobPosting) -> JobPosting:
+        body, problem = sanitize_body(item.description_raw)
+        item.body = body
+        item.body_cleaned = bool(problem)
+        if problem:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("jobscrape/sanitized/cleaned")
+        return item

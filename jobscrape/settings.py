@@ -1,0 +1,56 @@
+"""Settings of the jobscrape Scrapy project (only what the project sets; see the README)."""
+
+BOT_NAME = "jobscrape"
+SPIDER_MODULES = ["jobscrape.spiders"]
+NEWSPIDER_MODULE = "jobscrape.spiders"
+COMMANDS_MODULE = "jobscrape.commands"
+
+# Politeness: a user agent that names the project, robots.txt, one request at a time per
+# board, AutoThrottle on top of each board's own delay (see custom_settings of the spiders).
+USER_AGENT = "jobscrape/0.1 (+https://github.com/jobscrape/jobscrape)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+RETRY_TIMES = 2
+
+# Nothing listens on a port: no telnet console, no RemoteControl endpoint (it runs Python).
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # after HttpCompressionMiddleware (590), so cassettes hold the bytes as sent on the wire
+    "jobscrape.downloadermiddlewares.vcr_replay.VcrReplayMiddleware": 950,
+}
+VCR_CASSETTE = ""
+VCR_RECORD_MODE = "none"
+
+ITEM_PIPELINES = {
+    "jobscrape.pipelines.repair_text.RepairTextPipeline": 100,
+    "jobscrape.pipelines.validate.ValidatePostingPipeline": 200,
+    "jobscrape.pipelines.normalize_tags.NormalizeTagsPipeline": 300,
+    "jobscrape.pipelines.normalize_date.NormalizeDatePipeline": 400,
+    "jobscrape.pipelines.choose_images.ChooseImagesPipeline": 500,
+    "jobscrape.pipelines.sanitize_html.SanitizeHtmlPipeline": 600,
+    "jobscrape.pipelines.dedupe.DeduplicatePipeline": 700,
+    "jobscrape.pipelines.render_post.RenderPostPipeline": 800,
+}
+DEFAULT_IMAGE = ""
+POST_EXTRA_FIELDS: list[str] = []
+
+FEED_STORAGES = {"content": "jobscrape.writer.feed.ContentDirFeedStorage"}
+FEED_EXPORTERS = {"post": "jobscrape.writer.feed.PostExporter"}
+FEEDS = {"content:": {"format": "post", "overwrite": True}}
+CONTENT_DIR = "content"
+
+LOG_FORMATTER = "jobscrape.logformatter.PostingLogFormatter"
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""One spider per job board; what they share is in ``base``."""

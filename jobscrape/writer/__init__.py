@@ -1,0 +1,1 @@
+"""Writing posts: a content directory written atomically, plugged into Scrapy's FEEDS."""

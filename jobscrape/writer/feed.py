@@ -1,0 +1,94 @@
+"""The ``content:`` feed storage and ``post`` export format.
+
+``FEEDS = {"content:": {"format": "post"}}`` sends every scraped JobPosting to its own file in
+the content directory (``CONTENT_DIR``, or the path after ``content:``). Feed options keep
+Scrapy's meaning: ``overwrite: true`` (``-O``) rewrites posts whose text changed, ``false``
+(``-o``) keeps existing posts as they are.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from scrapy.crawler import Crawler
+from scrapy.exporters import BaseItemExporter
+from scrapy.spiders import Spider
+from scrapy.statscollectors import StatsCollector
+
+from jobscrape.items import JobPosting
+from jobscrape.renderer import render_post
+from jobscrape.writer.content_dir import ContentDirectory
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CONTENT_DIR = "content"
+
+
+class PostBatch:
+    """What the ``content:`` storage hands to the exporter in place of a file: the directory,
+    and the tally of what each write did."""
+
+    def __init__(self, directory: ContentDirectory, stats: StatsCollector | None) -> None:
+        self.directory = directory
+        self.stats = stats
+        self.outcomes: dict[str, int] = {}
+
+    def write(self, slug: str, text: str) -> str:
+        outcome = self.directory.write(slug, text)
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        if self.stats is not None:
+            self.stats.inc_value(f"jobscrape/posts/{outcome}")
+        return outcome
+
+
+class ContentDirFeedStorage:
+    """Feed storage for ``content:[DIR]`` URIs; an empty DIR means the ``CONTENT_DIR`` setting."""
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        feed_options: dict[str, Any] | None = None,
+        crawler: Crawler | None = None,
+    ) -> None:
+        parsed = urlparse(uri)
+        location = unquote(parsed.netloc + parsed.path)
+        if not location:
+            settings_dir = crawler.settings.get("CONTENT_DIR") if crawler else None
+            location = settings_dir or DEFAULT_CONTENT_DIR
+        overwrite = (feed_options or {}).get("overwrite", True)
+        self.directory = ContentDirectory(location, overwrite=bool(overwrite))
+        self.stats = crawler.stats if crawler else None
+        self.batch: PostBatch | None = None
+
+    @classmethod
+    def from_crawler(
+        cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
+    ) -> ContentDirFeedStorage:
+        return cls(uri, feed_options=feed_options, crawler=crawler)
+
+    def open(self, spider: Spider) -> Any:
+        self.directory.ensure()
+        self.batch = PostBatch(self.directory, self.stats)
+        return self.batch
+
+    def store(self, file: Any) -> None:
+        outcomes = ", ".join(f"{n} {what}" for what, n in sorted(file.outcomes.items()))
+        logger.info("Posts in %s: %s", self.directory.root, outcomes or "none")
+
+
+class PostExporter(BaseItemExporter):
+    """Exports each JobPosting as its rendered post, one file per item."""
+
+    def __init__(self, file: PostBatch, **kwargs: Any) -> None:
+        super().__init__(dont_fail=True, **kwargs)
+        if not isinstance(file, PostBatch):
+            raise TypeError("the post format writes only to a content: feed URI")
+        self.batch = file
+
+    def export_item(self, item: Any) -> None:
+        if not isinstance(item, JobPosting):
+            raise TypeError(f"the post format exports JobPosting items, not {type(item).__name__}")
+        self.batch.write(item.slug, item.post_text or render_post(item))
