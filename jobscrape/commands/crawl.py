@@ -15,6 +15,7 @@ from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.utils.conf import feed_process_params_from_cli
 
 
 class FirstErrorHandler(logging.Handler):
@@ -60,6 +61,28 @@ class Command(ScrapyCrawlCommand):
 
     def short_desc(self) -> str:
         return "Run a spider of the project; exit non-zero when the run went wrong"
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        project_feeds = self.settings.getdict("FEEDS")
+        super().process_options(args, opts)
+        if not (opts.output or opts.overwrite_output):
+            return
+        # Scrapy merges -o/-O feeds with the project's FEEDS, the project winning on equal
+        # URIs. A content: feed given on the command line replaces the project's one instead,
+        # so that -o (keep existing posts) and -O (overwrite) mean what they say.
+        without_project = self.settings.copy()
+        without_project.set("FEEDS", {}, priority="cmdline")
+        cli_feeds = feed_process_params_from_cli(
+            without_project, opts.output, overwrite_output=opts.overwrite_output
+        )
+        if any(uri.startswith("content:") for uri in cli_feeds):
+            project_feeds = {
+                uri: options
+                for uri, options in project_feeds.items()
+                if not uri.startswith("content:")
+            }
+        self.settings.set("FEEDS", {**project_feeds, **cli_feeds}, priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:

@@ -1,6 +1,8 @@
-"""RepairTextPipeline: title, company and location become clean one-line plain text."""
+"""RepairTextPipeline: plain fields become clean one-line text, the description loses mojibake."""
 
 from __future__ import annotations
+
+import ftfy
 
 from jobscrape.items import JobPosting
 from jobscrape.pipelines import PostingPipeline
@@ -9,10 +11,12 @@ from jobscrape.text import plain_text
 
 class RepairTextPipeline(PostingPipeline):
     """Guarantees ``title``, ``company`` and ``location`` hold no entities, mojibake or runs of
-    whitespace (from ``title_raw``, ``company_raw`` and the board's location)."""
+    whitespace, and starts ``body`` as the description with its mojibake repaired (markup and
+    entities untouched: SanitizeHtmlPipeline judges those)."""
 
     def process_item(self, item: JobPosting) -> JobPosting:
         item.title = plain_text(item.title_raw)
         item.company = plain_text(item.company_raw)
         item.location = plain_text(item.location)
+        item.body = ftfy.fix_encoding(item.description_raw)
         return item

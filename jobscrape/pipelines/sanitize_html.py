@@ -138,7 +138,7 @@ class SanitizeHtmlPipeline(PostingPipeline):
     a safe description is kept byte for byte, any other is cleaned with nh3."""
 
     def process_item(self, item: JobPosting) -> JobPosting:
-        body, problem = sanitize_body(item.description_raw)
+        body, problem = sanitize_body(item.body)
         item.body = body
         item.body_cleaned = bool(problem)
         if problem:

@@ -58,7 +58,8 @@ class ContentDirFeedStorage:
         if not location:
             settings_dir = crawler.settings.get("CONTENT_DIR") if crawler else None
             location = settings_dir or DEFAULT_CONTENT_DIR
-        overwrite = (feed_options or {}).get("overwrite", True)
+        # like file: feeds, a feed without the option appends (keeps what exists)
+        overwrite = (feed_options or {}).get("overwrite", False)
         self.directory = ContentDirectory(location, overwrite=bool(overwrite))
         self.stats = crawler.stats if crawler else None
         self.batch: PostBatch | None = None

@@ -1,0 +1,122 @@
+"""Shared test helpers: paths, the real captures, offline crawls and in-process pipelines."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.http import Request, TextResponse
+from scrapy.utils.misc import build_from_crawler, load_object
+from scrapy.utils.test import get_crawler
+
+import jobscrape.settings as project_module
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+REAL = REPO.parent / "shared" / "fixtures" / "real"
+REFERENCE_POST = REPO.parent / "shared" / "reference" / "post-71285.md"
+POST_KEYS = ["path", "category", "tags", "title", "date", "summary", "images"]
+
+
+def require_real(path: Path) -> Path:
+    """``path`` under ../shared, or skip the test when ../shared is absent (a failure when
+    REQUIRE_REAL_FIXTURES=1)."""
+    if not path.exists():
+        if os.environ.get("REQUIRE_REAL_FIXTURES") == "1":
+            pytest.fail(f"REQUIRE_REAL_FIXTURES=1 but {path} is missing")
+        pytest.skip(f"{path} is absent")
+    return path
+
+
+def real_files(board: str) -> list[Path]:
+    """Every real capture of ``board``; collected at import, so absent folders give []."""
+    folder = REAL / board
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def project_settings(**overrides: Any) -> dict[str, Any]:
+    """What jobscrape/settings.py sets, with ``overrides``."""
+    values = {name: getattr(project_module, name) for name in dir(project_module) if name.isupper()}
+    values.update(overrides)
+    return values
+
+
+def make_crawler(spidercls: type, **overrides: Any) -> Crawler:
+    """A crawler of ``spidercls`` with the project's settings, not started."""
+    return get_crawler(spidercls, project_settings(**overrides))
+
+
+def json_response(
+    url: str, body: bytes | str, content_type: str = "application/json"
+) -> TextResponse:
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    return TextResponse(
+        url=url,
+        body=body,
+        headers={"Content-Type": content_type},
+        request=Request(url),
+        encoding="utf-8",
+    )
+
+
+@dataclass
+class PipelineRun:
+    """What came out of the project's pipelines."""
+
+    kept: list[Any] = field(default_factory=list)
+    dropped: list[tuple[Any, str]] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def run_pipelines(crawler: Crawler, items: Iterable[Any]) -> PipelineRun:
+    """Pass ``items`` through ITEM_PIPELINES in order, as the engine does."""
+    settings = crawler.settings.getwithbase("ITEM_PIPELINES")
+    order = sorted((priority, path) for path, priority in settings.items() if priority is not None)
+    pipelines = [build_from_crawler(load_object(path), crawler) for _, path in order]
+    run = PipelineRun()
+    for item in items:
+        try:
+            for pipeline in pipelines:
+                item = pipeline.process_item(item)
+        except DropItem as drop:
+            run.dropped.append((item, str(drop)))
+        else:
+            run.kept.append(item)
+    assert crawler.stats is not None
+    run.stats = dict(crawler.stats.get_stats())
+    return run
+
+
+def run_crawl(
+    spider: str, *args: str, cwd: Path = REPO, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    """``scrapy crawl SPIDER ARGS`` in a subprocess, as cron runs it."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", spider, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file under ``directory`` with its bytes."""
+    return {
+        str(path.relative_to(directory)): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
