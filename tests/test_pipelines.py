@@ -43,7 +43,7 @@ def posting(**fields) -> JobPosting:
         ("  Senior\n\tEngineer  ", "Senior Engineer"),
         ("&lt;b&gt;", "<b>"),
         ("Caf&eacute;", "Café"),
-        ("it’s curly", "it’s curly"),
+        ("it\u2019s curly", "it\u2019s curly"),
         (None, ""),
         (42, "42"),
         (["a"], ""),
@@ -267,12 +267,12 @@ def test_non_http_logo_falls_back_to_default(crawler):
 
 class OtherBoardSpider(RemoteokSpider):
     name = "otherboard"
-    custom_settings = {"DEFAULT_IMAGE": "https://other.example/default.png"}  # noqa: RUF012
+    custom_settings = {"DEFAULT_IMAGE": "https://other.example/default.png"}
 
 
 class NoImageBoardSpider(RemoteokSpider):
     name = "noimage"
-    custom_settings = {"DEFAULT_IMAGE": ""}  # noqa: RUF012
+    custom_settings = {"DEFAULT_IMAGE": ""}
 
 
 def test_default_image_is_a_per_spider_setting():

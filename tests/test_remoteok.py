@@ -221,6 +221,12 @@ def test_crawl_writes_golden_posts_and_only_them(tmp_path):
     assert not list((tmp_path / "out").glob(".*.tmp"))
 
 
+def file_states(directory: Path) -> dict[str, tuple[bytes, int, int]]:
+    return {
+        p.name: (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino) for p in directory.iterdir()
+    }
+
+
 def test_second_run_is_idempotent_and_rewrites_nothing(tmp_path):
     out = tmp_path / "out"
     assert crawl(out).returncode == 0
