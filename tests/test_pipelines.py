@@ -160,6 +160,11 @@ UNSAFE_BODIES = [
     '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     "<b><p>cross</b>nested</p>",
+    "<!--<script>",
+    "<p>x</p><!-- an unclosed comment would hide the rest of the page",
+    '<p>x</p><a href="https://e.example/',
+    "<p>x</p><![CDATA[<script>x</script>]]>",
+    "<!DOCTYPE html><p>x</p>",
 ]
 
 
@@ -174,6 +179,15 @@ def test_unsafe_bodies_are_cleaned(body):
     assert "data:" not in lowered
     # cleaning is stable: the cleaned body is itself safe as it stands
     assert sanitize_body(cleaned)[1] == "" or clean_html(cleaned) == cleaned
+
+
+def test_unterminated_markup_cannot_swallow_the_page():
+    for body in ["<!--<script>", '<a href="https://e.example/', "<p title='x"]:
+        cleaned, problem = sanitize_body(body)
+        assert problem
+        assert "<!--" not in cleaned
+        # markup placed after the body in a page is still read as markup
+        assert clean_html(cleaned + "<hr>").endswith("<hr>")
 
 
 @settings(max_examples=200, deadline=None)

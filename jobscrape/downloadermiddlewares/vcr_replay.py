@@ -22,6 +22,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
+from scrapy.utils._compression import _inflate, _unbrotli, _unzstd
+from scrapy.utils.gz import gunzip
 from vcr import matchers
 from vcr.cassette import Cassette
 from vcr.record_mode import RecordMode
@@ -39,6 +41,14 @@ MATCH_ON = (
 )
 SENSITIVE_REQUEST_HEADERS = ("authorization", "proxy-authorization", "cookie")
 SENSITIVE_RESPONSE_HEADERS = ("set-cookie", "set-cookie2")
+# The decoders of Scrapy's HttpCompressionMiddleware, by Content-Encoding token.
+DECODERS = {
+    b"gzip": gunzip,
+    b"x-gzip": gunzip,
+    b"deflate": _inflate,
+    b"br": _unbrotli,
+    b"zstd": _unzstd,
+}
 
 
 def strip_request_secrets(request: VcrRequest) -> VcrRequest:
@@ -82,6 +92,28 @@ def to_vcr_response(response: Response) -> dict[str, Any]:
     }
 
 
+def stored_decoded(headers: Headers, body: bytes) -> bool:
+    """Whether ``body`` is already decoded although ``headers`` name a Content-Encoding.
+
+    vcrpy under urllib3 2 records the body urllib3 decoded but keeps the server's
+    Content-Encoding (vcrpy issue #719); Scrapy's HttpCompressionMiddleware would fail on it.
+    """
+    tokens = [
+        token.strip().lower()
+        for value in headers.getlist("Content-Encoding")
+        for token in value.split(b",")
+        if token.strip()
+    ]
+    decoder = DECODERS.get(tokens[-1]) if tokens else None
+    if decoder is None or not body:
+        return False
+    try:
+        decoder(body)
+    except Exception:
+        return True
+    return False
+
+
 def from_vcr_response(recorded: dict[str, Any], request: Request) -> Response:
     """A Scrapy response built from a recorded vcrpy response."""
     body = (recorded.get("body") or {}).get("string") or b""
@@ -91,6 +123,8 @@ def from_vcr_response(recorded: dict[str, Any], request: Request) -> Response:
     for name, values in (recorded.get("headers") or {}).items():
         for value in values if isinstance(values, list) else [values]:
             headers.appendlist(name, str(value))
+    if stored_decoded(headers, body):
+        del headers["Content-Encoding"]
     status = int((recorded.get("status") or {}).get("code", 200))
     response_class = responsetypes.from_args(headers=headers, url=request.url, body=body)
     return response_class(

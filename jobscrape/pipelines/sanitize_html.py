@@ -34,6 +34,7 @@ IMAGE_SCHEMES = frozenset({"http", "https"})
 # What a browser strips from a URL before reading its scheme.
 _URL_IGNORED = re.compile(r"[\x00-\x20\x7f]+")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_SENTINEL = "<br>"
 
 
 def url_is_safe(url: str, schemes: frozenset[str]) -> bool:
@@ -116,10 +117,17 @@ def unsafe_markup(markup: str) -> str:
     browser-grade parse must see the very same start tags: a parser differential (markup that
     a browser reads differently from Python's parser) counts as unsafe.
     """
-    audit = _audit(markup)
+    if "<!" in markup or "<?" in markup:
+        return "a comment, declaration or processing instruction"
+    # An unterminated comment, tag or attribute would swallow the page around the post: with
+    # a sentinel tag appended, both parsers must still see the sentinel last.
+    probe = markup + _SENTINEL
+    audit = _audit(probe)
     if audit.problem:
         return audit.problem
-    if _audit(clean_html(markup)).start_tags != audit.start_tags:
+    if not audit.start_tags or audit.start_tags[-1] != ("br", ()):
+        return "markup left unterminated"
+    if _audit(clean_html(probe)).start_tags != audit.start_tags:
         return "markup that a browser would read differently"
     return ""
 
