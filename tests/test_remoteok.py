@@ -108,6 +108,15 @@ def test_2024_era_int_epoch_and_entities_and_mojibake():
     assert not any("\u00e2\u0080" in p.body or "\u00e2\u0080" in p.title for p in run.kept)
 
 
+def test_literal_backslash_n_between_tags_becomes_a_newline():
+    postings, _ = parse(real_body("remoteok-com-api-2026-03-17.json"))
+    raw = json.loads(real_body("remoteok-com-api-2026-03-17.json"))
+    assert any(">\\n<" in (job.get("description") or "") for job in raw)
+    assert not any(">\\n<" in p.description_raw for p in postings)
+    code = parse(json.dumps([{"id": "1", "description": "printf('\\n') <b>x</b>"}]).encode())
+    assert code[0][0].description_raw == "printf('\\n') <b>x</b>"  # text is left alone
+
+
 def test_2021_era_title_mojibake_cut_mid_character_is_repaired_as_far_as_it_goes():
     postings, _ = parse(real_body("remoteok-io-api-2021-01-23.json"))
     (cut,) = [p for p in postings if p.source_id == "101416"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,6 +10,13 @@ from scrapy.http import Response
 
 from jobscrape.items import JobPosting
 from jobscrape.spiders.base import BoardResponseError, JobBoardSpider
+
+# Since 2024 descriptions hold a literal backslash-n (escaped twice upstream) between tags.
+_LITERAL_NEWLINE = re.compile(r"(?<=>)\\n|\\n(?=<)")
+
+
+def _description(value: Any) -> str:
+    return _LITERAL_NEWLINE.sub("\n", _text(value))
 
 
 def _text(value: Any) -> str:
@@ -74,7 +82,7 @@ class RemoteokSpider(JobBoardSpider):
             date_raw=_text(record.get("date")),
             date_epoch=_int(record.get("epoch")),
             logo_url=_text(record.get("company_logo")) or _text(record.get("logo")),
-            description_raw=_text(record.get("description")),
+            description_raw=_description(record.get("description")),
             location=_text(record.get("location")),
             salary_min=_salary(record.get("salary_min")),
             salary_max=_salary(record.get("salary_max")),
