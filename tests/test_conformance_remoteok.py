@@ -68,9 +68,7 @@ def test_real_capture_through_the_real_crawl(tmp_path):
     headers = {"Content-Type": ["application/json"]}
     save_cassette(cassette, [("GET", "https://remoteok.com/api", 200, headers, body)])
     out = tmp_path / "content"
-    result = run_crawl(
-        "remoteok", "-s", f"VCR_CASSETTE={cassette}", "-s", f"CONTENT_DIR={out}"
-    )
+    result = run_crawl("remoteok", "-s", f"VCR_CASSETTE={cassette}", "-s", f"CONTENT_DIR={out}")
     assert result.returncode == 0, result.stderr[-2000:]
     feed = json.loads(body)
     titled = [job for job in feed if "id" in job and job["position"].strip()]

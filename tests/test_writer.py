@@ -135,8 +135,12 @@ def test_a_killed_writer_never_leaves_a_truncated_post(tmp_path):
 
 @pytest.mark.parametrize(
     ("uri", "expected"),
-    [("content:", "from-setting"), ("content:out/posts", "out/posts"), ("content:///abs/dir", "/abs/dir")],
-)  # fmt: skip
+    [
+        ("content:", "from-setting"),
+        ("content:out/posts", "out/posts"),
+        ("content:///abs/dir", "/abs/dir"),
+    ],
+)
 def test_feed_uri_chooses_the_directory(tmp_path, monkeypatch, uri, expected):
     monkeypatch.chdir(tmp_path)
     crawler = make_crawler(RemoteokSpider, CONTENT_DIR="from-setting")
