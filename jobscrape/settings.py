@@ -27,7 +27,7 @@ EXTENSIONS = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
-    # after HttpCompressionMiddleware (590), so cassettes hold the bytes as sent on the wire
+    # nearest the download: cassettes record redirects as such, and every request as sent
     "jobscrape.downloadermiddlewares.vcr_replay.VcrReplayMiddleware": 950,
 }
 VCR_CASSETTE = ""

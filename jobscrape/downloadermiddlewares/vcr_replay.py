@@ -76,19 +76,56 @@ def to_vcr_request(request: Request) -> VcrRequest:
     return VcrRequest(request.method, request.url, request.body or None, headers)
 
 
+def _content_codings(headers: Headers) -> list[bytes]:
+    return [
+        token.strip().lower()
+        for value in headers.getlist("Content-Encoding")
+        for token in value.split(b",")
+        if token.strip()
+    ]
+
+
+def decoded_body(headers: Headers, body: bytes) -> bytes | None:
+    """``body`` with every Content-Encoding undone, or None when one cannot be."""
+    for coding in reversed(_content_codings(headers)):
+        decoder = DECODERS.get(coding)
+        if decoder is None:
+            return None
+        try:
+            body = decoder(body)
+        except Exception:
+            return None
+    return body
+
+
 def to_vcr_response(response: Response) -> dict[str, Any]:
-    """A Scrapy response in vcrpy's cassette shape, body as received on the wire."""
+    """A Scrapy response in vcrpy's cassette shape.
+
+    Like vcrpy's ``decode_compressed_response``, a compressed body is stored decoded, without
+    its Content-Encoding: any HTTP client replays it, and the cassette stays readable.
+    """
     try:
         message = http.HTTPStatus(response.status).phrase
     except ValueError:
         message = ""
+    body = response.body
+    drop = set()
+    if response.headers.get("Content-Encoding"):
+        decoded = decoded_body(response.headers, body)
+        if decoded is not None:
+            body = decoded
+            drop = {"content-encoding", "content-length"}
     headers: dict[str, list[str]] = {}
     for name, values in response.headers.items():
-        headers[name.decode("latin-1")] = [value.decode("latin-1") for value in values]
+        key = name.decode("latin-1")
+        if key.lower() not in drop:
+            headers[key] = [value.decode("latin-1") for value in values]
+    if drop:
+        headers["Content-Length"] = [str(len(body))]
     return {
         "status": {"code": response.status, "message": message},
         "headers": headers,
-        "body": {"string": response.body},
+        "body": {"string": body},
     }
 
 
@@ -98,12 +135,7 @@ def stored_decoded(headers: Headers, body: bytes) -> bool:
     vcrpy under urllib3 2 records the body urllib3 decoded but keeps the server's
     Content-Encoding (vcrpy issue #719); Scrapy's HttpCompressionMiddleware would fail on it.
     """
-    tokens = [
-        token.strip().lower()
-        for value in headers.getlist("Content-Encoding")
-        for token in value.split(b",")
-        if token.strip()
-    ]
+    tokens = _content_codings(headers)
     decoder = DECODERS.get(tokens[-1]) if tokens else None
     if decoder is None or not body:
         return False
@@ -159,9 +191,14 @@ class VcrReplayMiddleware:
         mode = crawler.settings.get("VCR_RECORD_MODE") or "none"
         try:
             record_mode = RecordMode(mode)
+            if record_mode == RecordMode.ANY:
+                raise ValueError(mode)
         except ValueError:
             choices = "|".join(m.value for m in RecordMode if m != RecordMode.ANY)
             raise ValueError(f"VCR_RECORD_MODE must be one of {choices}, not {mode!r}") from None
+        # vcrpy logs every recorded response whole at INFO, cookies included, before our
+        # hooks strip them: keep that out of cron logs.
+        logging.getLogger("vcr").setLevel(logging.WARNING)
         middleware = cls(crawler, str(path), record_mode)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
