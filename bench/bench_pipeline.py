@@ -32,7 +32,7 @@ from jobscrape.writer.content_dir import ContentDirectory  # noqa: E402
 
 REAL_REMOTEOK = REPO.parent / "shared" / "fixtures" / "real" / "remoteok"
 REAL = REAL_REMOTEOK / "remoteok-com-api-2025-08-28.json"
-CASSETTE = REPO / "fixtures" / "remoteok" / "remoteok-api.yaml"
+CASSETTE = REPO / "fixtures" / "remoteok" / "remoteok.yaml"
 
 
 def feed_body() -> tuple[str, bytes]:

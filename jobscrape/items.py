@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_CATEGORY = "Remote Jobs"
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,79}$")
+"""A board id that may appear in a file name: letters, digits and ``-``, at most 80."""
+
+
+def canonical_url(url: str) -> str:
+    """``url`` with its scheme and host lowercased and its fragment dropped."""
+    parts = urlsplit(url.strip())
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
+    )
+
+
+def url_id(url: str) -> str:
+    """A short id that stays the same for the same job URL on every run."""
+    return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass

@@ -38,6 +38,7 @@ ITEM_PIPELINES = {
     "jobscrape.pipelines.validate.ValidatePostingPipeline": 200,
     "jobscrape.pipelines.normalize_tags.NormalizeTagsPipeline": 300,
     "jobscrape.pipelines.normalize_date.NormalizeDatePipeline": 400,
+    "jobscrape.pipelines.parse_salary.ParseSalaryPipeline": 450,
     "jobscrape.pipelines.choose_images.ChooseImagesPipeline": 500,
     "jobscrape.pipelines.sanitize_html.SanitizeHtmlPipeline": 600,
     "jobscrape.pipelines.dedupe.DeduplicatePipeline": 700,

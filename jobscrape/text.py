@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
+from typing import Any
 
 import ftfy
 
@@ -26,3 +28,35 @@ def plain_text(raw: object) -> str:
     text = ftfy.fix_text(text, unescape_html=False, uncurl_quotes=False)
     text = _SURROGATE.sub("\ufffd", text)
     return _WHITESPACE.sub(" ", text).strip()
+
+
+_ESCAPED_TAG = re.compile(r"&lt;/?[A-Za-z][^<>]*?&gt;")
+
+
+def unescape_markup(text: str) -> str:
+    """HTML that a board entity-escaped once more (``&lt;p&gt;...``), unescaped once; markup
+    that is not escaped is returned as it is."""
+    if "<" in text or not _ESCAPED_TAG.search(text):
+        return text
+    return html.unescape(text)
+
+
+def tag_values(raw: Any) -> list[str]:
+    """The tag strings in whatever shape a board sends: a list, a PHP sparse array (a JSON
+    object keyed by index), or one comma-joined string."""
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return raw.split(",")
+    if isinstance(raw, dict):
+        values: Iterable[Any] = (raw[key] for key in sorted(raw, key=_index_order))
+    elif isinstance(raw, Iterable):
+        values = raw
+    else:
+        values = [raw]
+    return [str(value) for value in values if isinstance(value, str | int | float)]
+
+
+def _index_order(key: Any) -> tuple[int, int, str]:
+    text = str(key)
+    return (0, int(text), "") if text.isdigit() else (1, 0, text)

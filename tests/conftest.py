@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import frontmatter
 import pytest
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -120,3 +122,43 @@ def snapshot(directory: Path) -> dict[str, bytes]:
         for path in sorted(directory.rglob("*"))
         if path.is_file()
     }
+
+
+def parse_feed(
+    spidercls: type,
+    url: str,
+    body: bytes | str,
+    content_type: str = "application/json",
+    **spider_args: Any,
+) -> tuple[list[Any], list[Any], Crawler]:
+    """Run ``spidercls.parse`` on one response: (postings, follow-up requests, crawler)."""
+    crawler = make_crawler(spidercls)
+    spider = spidercls.from_crawler(crawler, **spider_args)
+    postings, requests = [], []
+    for output in spider.parse(json_response(url, body, content_type)):
+        (requests if isinstance(output, Request) else postings).append(output)
+    return postings, requests, crawler
+
+
+EVENT_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
+SCRIPT_URL = re.compile(r"""(?:href|src)\s*=\s*["']?\s*(?:javascript|data|vbscript):""", re.I)
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def assert_post_conforms(path: Path) -> frontmatter.Post:
+    """A written post loads with python-frontmatter, has the seven keys in order, a date with an
+    offset, clean tags, and a body with no script, event handler or script URL."""
+    post = frontmatter.load(path)
+    assert list(post.metadata) == POST_KEYS, path.name
+    assert post["path"] == f"/{path.stem}/", path.name
+    assert post["category"] == "Remote Jobs"
+    assert isinstance(post["title"], str) and post["title"], path.name
+    assert RFC3339.match(post["date"]), (path.name, post["date"])
+    assert all(tag == tag.strip().lower() and tag for tag in post["tags"]), path.name
+    assert len(set(post["tags"])) == len(post["tags"]), path.name
+    assert all(image.startswith(("https://", "http://")) for image in post["images"])
+    body = post.content.lower()
+    assert "<script" not in body and "<iframe" not in body and "<style" not in body, path.name
+    assert not EVENT_HANDLER.search(post.content), path.name
+    assert not SCRIPT_URL.search(post.content), path.name
+    return post

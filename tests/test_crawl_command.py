@@ -70,7 +70,7 @@ def test_no_telnet_console_no_remote_control():
 def test_crawl_enables_neither_extension_and_exits_zero(tmp_path):
     result = run_crawl(
         "remoteok",
-        "-s", f"VCR_CASSETTE={FIXTURES / 'remoteok' / 'remoteok-api.yaml'}",
+        "-s", f"VCR_CASSETTE={FIXTURES / 'remoteok' / 'remoteok.yaml'}",
         "-s", f"CONTENT_DIR={tmp_path}",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]

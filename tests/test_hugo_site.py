@@ -22,7 +22,7 @@ import pytest
 from tests.conftest import FIXTURES, REPO, run_crawl, snapshot
 
 SITE = REPO / "examples" / "site"
-CASSETTE = FIXTURES / "remoteok" / "remoteok-api.yaml"
+CASSETTE = FIXTURES / "remoteok" / "remoteok.yaml"
 HUGO_TIMEOUT = 120
 MIN_HUGO = (0, 146)  # layouts/{baseof,page,list}.html need the v0.146 template system
 

@@ -39,7 +39,7 @@ def real_body(name: str) -> bytes:
     return path.read_bytes()
 
 
-def cassette_body(cassette: str = "remoteok-api.yaml") -> bytes:
+def cassette_body(cassette: str = "remoteok.yaml") -> bytes:
     data = yaml.safe_load((CASSETTES / cassette).read_text("utf-8"))
     (api,) = [i for i in data["interactions"] if i["request"]["uri"] == API]
     body = api["response"]["body"]["string"]
@@ -174,7 +174,7 @@ def test_legal_notice_is_found_by_missing_id_not_by_position():
 
 
 def test_json_that_is_not_a_list_is_a_clear_error():
-    with pytest.raises(BoardResponseError, match="not the list of jobs"):
+    with pytest.raises(BoardResponseError, match="without a list of jobs"):
         parse(b'{"error": "rate limited"}')
 
 
@@ -195,7 +195,7 @@ def test_politeness_settings():
 # end to end ------------------------------------------------------------------------------
 
 
-def crawl(content: Path, cassette: str = "remoteok-api.yaml", *args: str):
+def crawl(content: Path, cassette: str = "remoteok.yaml", *args: str):
     return run_crawl(
         "remoteok",
         "-s", f"VCR_CASSETTE={CASSETTES / cassette}",
@@ -267,7 +267,7 @@ def test_dash_o_keeps_existing_posts(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "post-71285.md").write_text("kept as it is\n")
-    result = crawl(out, "remoteok-api.yaml", "-o", f"content:{out}:post")
+    result = crawl(out, "remoteok.yaml", "-o", f"content:{out}:post")
     assert result.returncode == 0, result.stderr[-2000:]
     assert (out / "post-71285.md").read_text() == "kept as it is\n"
     assert (out / "post-1130788.md").exists()
@@ -279,10 +279,10 @@ def test_dash_big_o_overwrites_changed_posts_and_extra_feeds_still_work(tmp_path
     out.mkdir()
     (out / "post-71285.md").write_text("stale\n")
     jsonl = tmp_path / "postings.jsonl"
-    result = crawl(out, "remoteok-api.yaml", "-O", f"content:{out}:post")
+    result = crawl(out, "remoteok.yaml", "-O", f"content:{out}:post")
     assert result.returncode == 0, result.stderr[-2000:]
     assert (out / "post-71285.md").read_bytes() == require_real(REFERENCE_POST).read_bytes()
-    result = crawl(tmp_path / "other", "remoteok-api.yaml", "-o", str(jsonl))
+    result = crawl(tmp_path / "other", "remoteok.yaml", "-o", str(jsonl))
     assert result.returncode == 0, result.stderr[-2000:]
     lines = jsonl.read_text().splitlines()
     assert len(lines) == 4
@@ -296,7 +296,7 @@ def test_dash_big_o_overwrites_changed_posts_and_extra_feeds_still_work(tmp_path
         ("remoteok-error-page.yaml", (), "BoardResponseError"),
         ("remoteok-malformed.yaml", (), "not JSON"),
         ("remoteok-no-jobs.yaml", (), "read no job records"),
-        ("remoteok-api.yaml", ("-a", f"url={API}?page=2"), f"GET {API}?page=2"),
+        ("remoteok.yaml", ("-a", f"url={API}?page=2"), f"GET {API}?page=2"),
     ],
 )
 def test_failing_runs_exit_non_zero_and_touch_no_post(tmp_path, cassette, args, reason):
@@ -329,7 +329,7 @@ def test_plain_crawl_writes_into_content_of_the_working_directory(tmp_path):
     # scrapy finds the project through scrapy.cfg: run from a copy of it in tmp_path
     (tmp_path / "scrapy.cfg").write_text((CASSETTES.parent.parent / "scrapy.cfg").read_text())
     result = run_crawl(
-        "remoteok", "-s", f"VCR_CASSETTE={CASSETTES / 'remoteok-api.yaml'}", cwd=tmp_path
+        "remoteok", "-s", f"VCR_CASSETTE={CASSETTES / 'remoteok.yaml'}", cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "content" / "post-71285.md").exists()

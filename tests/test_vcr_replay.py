@@ -48,7 +48,7 @@ try:
 except ImportError:  # Python < 3.14, as Scrapy itself imports it
     from backports import zstd
 
-API_CASSETTE = FIXTURES / "remoteok" / "remoteok-api.yaml"
+API_CASSETTE = FIXTURES / "remoteok" / "remoteok.yaml"
 RECORDS = [
     {"legal": "API Terms of Service: link back to Remote OK."},
     {

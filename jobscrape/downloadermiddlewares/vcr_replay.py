@@ -188,6 +188,7 @@ class VcrReplayMiddleware:
         path = crawler.settings.get("VCR_CASSETTE")
         if not path:
             raise NotConfigured("VCR_CASSETTE is not set")
+        path = str(path).replace("{spider}", crawler.spidercls.name)
         mode = crawler.settings.get("VCR_RECORD_MODE") or "none"
         try:
             record_mode = RecordMode(mode)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from jobscrape.items import JobPosting
 from jobscrape.pipelines import PostingPipeline
@@ -30,7 +31,7 @@ def rfc3339_from_epoch(epoch: int) -> str:
 
 def normalize_date(date_raw: str, epoch: int | None) -> str:
     """The board's date verbatim when it is RFC 3339 with an offset; else from ``epoch`` in UTC;
-    else a zone-less ISO date-time read as UTC; else ``""``."""
+    else an RFC 2822 date with its offset, or a zone-less ISO date-time read as UTC; else ``""``."""
     raw = date_raw.strip()
     if is_rfc3339(raw):
         return raw
@@ -39,13 +40,24 @@ def normalize_date(date_raw: str, epoch: int | None) -> str:
             return rfc3339_from_epoch(epoch)
         except (OverflowError, OSError, ValueError):
             pass
-    if _ZONELESS.match(raw):
+    parsed = _parse_other(raw)
+    return parsed.isoformat() if parsed else ""
+
+
+def _parse_other(raw: str) -> datetime | None:
+    """A zone-less ISO date-time (read as UTC, also with a ``UTC`` suffix) or an RFC 2822 date
+    (``Tue, 08 Nov 2022 00:08:24 +0000``, as RSS writes them)."""
+    iso = raw[:-4].rstrip() if raw.upper().endswith(" UTC") else raw
+    if _ZONELESS.match(iso):
         try:
-            parsed = datetime.fromisoformat(raw.replace(" ", "T"))
+            return datetime.fromisoformat(iso.replace(" ", "T")).replace(tzinfo=UTC)
         except ValueError:
-            return ""
-        return parsed.replace(tzinfo=UTC).isoformat()
-    return ""
+            return None
+    try:
+        parsed = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class NormalizeDatePipeline(PostingPipeline):

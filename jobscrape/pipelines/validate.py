@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
-from jobscrape.items import JobPosting
+from jobscrape.items import SAFE_ID, JobPosting
 from jobscrape.pipelines import PostingPipeline
-
-SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,79}$")
-"""A board id that may appear in a file name: letters, digits and ``-``, at most 80."""
 
 
 class ValidatePostingPipeline(PostingPipeline):

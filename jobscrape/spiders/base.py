@@ -3,13 +3,40 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, ClassVar
 
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from jobscrape.items import JobPosting
+from jobscrape.items import JobPosting, url_id
+from jobscrape.text import tag_values
+
+SHORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
+
+
+def text(value: Any) -> str:
+    """A record's value as text: ``""`` for null, numbers written out."""
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+def integer(value: Any) -> int | None:
+    """A record's value as an int (from an int or a string of digits), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def tags_of(*values: Any) -> list[str]:
+    """Tag strings from several fields (lists, comma-joined strings, PHP sparse arrays)."""
+    return [tag for value in values for tag in tag_values(value)]
 
 
 class BoardResponseError(ValueError):
@@ -21,17 +48,25 @@ class JobBoardSpider(scrapy.Spider):
 
     Subclasses set:
 
-    - ``name``: the board's name, also the ``source`` of its postings;
+    - ``name``: the board's name, also the ``source`` of its postings and part of their path
+      (``/post-<name>-<id>/``);
     - ``start_url``: the feed's URL (``-a url=...`` overrides it);
-    - ``custom_settings``: the board's politeness limits and its ``DEFAULT_IMAGE``;
+    - ``custom_settings``: the board's politeness limits and its ``DEFAULT_IMAGE``, and
+      ``politeness``: those limits in words;
 
     and implement ``parse``, calling ``self.job_records_read()`` once per job record found
-    (whether or not it becomes a post: a run that reads no record at all fails) and
-    ``self.parse_json(response)`` to read a JSON body.
+    (whether or not it becomes a post: a run that reads no record at all fails),
+    ``self.parse_json(response)`` / ``self.json_records(response, key)`` to read a JSON feed and
+    ``self.posting(board_id, url=..., ...)`` to make each JobPosting.
     """
 
     start_url: ClassVar[str] = ""
-    slug_prefix: ClassVar[str] = "post-"
+    politeness: ClassVar[str] = ""
+    """The board's limits in words (also in the README's politeness table)."""
+    slug_prefix: ClassVar[str | None] = None
+    """Defaults to ``post-<name>-``."""
+    id_from_url: ClassVar[bool] = True
+    """Replace an id that is missing or not a short safe token by a hash of the job's URL."""
 
     def __init__(self, *args: Any, url: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,14 +97,27 @@ class JobBoardSpider(scrapy.Spider):
                 f"body starts {snippet!r}"
             ) from None
 
-    def posting(self, source_id: object, **fields: Any) -> JobPosting:
-        """A JobPosting of this board with the post slug made from the board's id."""
-        text_id = "" if source_id is None else str(source_id).strip()
+    def json_records(self, response: Response, key: str | None = None) -> list[dict[str, Any]]:
+        """The job records of a JSON feed: the list under ``key`` (or the whole body), keeping
+        only objects; anything else is a BoardResponseError."""
+        feed = self.parse_json(response)
+        records = feed.get(key) if key is not None and isinstance(feed, dict) else feed
+        if not isinstance(records, list):
+            where = f"a list under {key!r}" if key else "a list of jobs"
+            raise BoardResponseError(
+                f"{self.name}: {response.url} answered a JSON {type(feed).__name__} without {where}"
+            )
+        return [record for record in records if isinstance(record, dict)]
+
+    def posting(self, board_id: object, **fields: Any) -> JobPosting:
+        """A JobPosting of this board, its slug made from the board's id, or from a hash of
+        ``fields["url"]`` when the id is missing or not a short safe token."""
+        source_id = "" if board_id is None else str(board_id).strip()
+        if self.id_from_url and not SHORT_ID.match(source_id) and fields.get("url"):
+            source_id = url_id(fields["url"])
+        prefix = self.slug_prefix if self.slug_prefix is not None else f"post-{self.name}-"
         return JobPosting(
-            source=self.name,
-            source_id=text_id,
-            slug=f"{self.slug_prefix}{text_id}",
-            **fields,
+            source=self.name, source_id=source_id, slug=f"{prefix}{source_id}", **fields
         )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterable[Any]:

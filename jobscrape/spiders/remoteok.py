@@ -9,33 +9,19 @@ from typing import Any
 from scrapy.http import Response
 
 from jobscrape.items import JobPosting
-from jobscrape.spiders.base import BoardResponseError, JobBoardSpider
+from jobscrape.spiders.base import JobBoardSpider, integer, text
 
 # Since 2024 descriptions hold a literal backslash-n (escaped twice upstream) between tags.
 _LITERAL_NEWLINE = re.compile(r"(?<=>)\\n|\\n(?=<)")
 
 
 def _description(value: Any) -> str:
-    return _LITERAL_NEWLINE.sub("\n", _text(value))
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else "" if value is None else str(value)
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
+    return _LITERAL_NEWLINE.sub("\n", text(value))
 
 
 def _salary(value: Any) -> float | None:
     """RemoteOK writes 0 for an unknown salary."""
-    number = _int(value)
+    number = integer(value)
     return float(number) if number else None
 
 
@@ -50,6 +36,9 @@ class RemoteokSpider(JobBoardSpider):
 
     name = "remoteok"
     start_url = "https://remoteok.com/api"
+    politeness = "robots.txt asks Crawl-delay 1; the API terms ask for a link back: at most hourly"
+    slug_prefix = "post-"  # the site's RemoteOK posts predate the other boards: /post-<id>/
+    id_from_url = False  # an unsafe id is dropped, not replaced
     custom_settings = {  # noqa: RUF012 (Scrapy reads it as a class attribute)
         # robots.txt asks for Crawl-delay: 1; the API terms ask for few calls, and the feed
         # changes a few times an hour, so cron should run it at most hourly.
@@ -59,14 +48,8 @@ class RemoteokSpider(JobBoardSpider):
     }
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[JobPosting]:
-        feed = self.parse_json(response)
-        if not isinstance(feed, list):
-            raise BoardResponseError(
-                f"{self.name}: {response.url} answered a JSON {type(feed).__name__}, "
-                "not the list of jobs"
-            )
-        for record in feed:
-            if isinstance(record, dict) and "id" in record:
+        for record in self.json_records(response):
+            if "id" in record:
                 self.job_records_read()
                 yield self.posting_from(record)
 
@@ -74,16 +57,16 @@ class RemoteokSpider(JobBoardSpider):
         """Map one RemoteOK job record onto a JobPosting, raw values untouched."""
         return self.posting(
             record.get("id"),
-            url=_text(record.get("url")),
-            apply_url=_text(record.get("apply_url")),
-            title_raw=_text(record.get("position")),
-            company_raw=_text(record.get("company")),
+            url=text(record.get("url")),
+            apply_url=text(record.get("apply_url")),
+            title_raw=text(record.get("position")),
+            company_raw=text(record.get("company")),
             tags_raw=record.get("tags"),
-            date_raw=_text(record.get("date")),
-            date_epoch=_int(record.get("epoch")),
-            logo_url=_text(record.get("company_logo")) or _text(record.get("logo")),
+            date_raw=text(record.get("date")),
+            date_epoch=integer(record.get("epoch")),
+            logo_url=text(record.get("company_logo")) or text(record.get("logo")),
             description_raw=_description(record.get("description")),
-            location=_text(record.get("location")),
+            location=text(record.get("location")),
             salary_min=_salary(record.get("salary_min")),
             salary_max=_salary(record.get("salary_max")),
             salary_currency="USD" if _salary(record.get("salary_max")) else "",
