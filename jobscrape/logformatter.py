@@ -23,6 +23,16 @@ class PostingLogFormatter(logformatter.LogFormatter):
         result = super().scraped(item, response, spider)
         return {**result, "args": {**dict(result["args"]), "item": _name(item)}}
 
+    def item_error(
+        self,
+        item: Any,
+        exception: BaseException,
+        response: Response | Failure | None,
+        spider: Spider,
+    ):
+        result = super().item_error(item, exception, response, spider)
+        return {**result, "args": {**dict(result["args"]), "item": _name(item)}}
+
     def dropped(
         self,
         item: Any,

@@ -36,12 +36,12 @@ VCR_RECORD_MODE = "none"
 ITEM_PIPELINES = {
     "jobscrape.pipelines.repair_text.RepairTextPipeline": 100,
     "jobscrape.pipelines.validate.ValidatePostingPipeline": 200,
+    "jobscrape.pipelines.dedupe.DeduplicatePipeline": 250,
     "jobscrape.pipelines.normalize_tags.NormalizeTagsPipeline": 300,
     "jobscrape.pipelines.normalize_date.NormalizeDatePipeline": 400,
     "jobscrape.pipelines.parse_salary.ParseSalaryPipeline": 450,
     "jobscrape.pipelines.choose_images.ChooseImagesPipeline": 500,
     "jobscrape.pipelines.sanitize_html.SanitizeHtmlPipeline": 600,
-    "jobscrape.pipelines.dedupe.DeduplicatePipeline": 700,
     "jobscrape.pipelines.render_post.RenderPostPipeline": 800,
 }
 DEFAULT_IMAGE = ""

@@ -13,6 +13,11 @@ _WHITESPACE = re.compile(r"\s+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def without_surrogates(text: str) -> str:
+    """``text`` with lone surrogates (which no file can hold) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def plain_text(raw: object) -> str:
     """``raw`` as one clean line: mojibake repaired, entities unescaped, whitespace collapsed.
 
@@ -26,7 +31,7 @@ def plain_text(raw: object) -> str:
     text = html.unescape(text)
     # entities can hide mojibake of their own (&#195;&#169;)
     text = ftfy.fix_text(text, unescape_html=False, uncurl_quotes=False)
-    text = _SURROGATE.sub("\ufffd", text)
+    text = without_surrogates(text)
     return _WHITESPACE.sub(" ", text).strip()
 
 

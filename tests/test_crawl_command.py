@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from jobscrape.commands.crawl import FirstErrorHandler, failure_reason
+from jobscrape.downloadermiddlewares.vcr_replay import save_cassette
 from jobscrape.spiders.remoteok import RemoteokSpider
 from tests.conftest import FIXTURES, REPO, make_crawler, run_crawl
 
@@ -54,7 +55,7 @@ def test_errors_hidden_by_log_level_still_count():
     finally:
         logger.removeHandler(handler)
     assert handler.count == 2
-    assert handler.first == "Spider error processing <GET https://x/>: ValueError: bad feed"
+    assert handler.first == "ValueError: bad feed (Spider error processing <GET https://x/>)"
     assert "bad feed" in failure_reason(GOOD, handler)
 
 
@@ -106,3 +107,64 @@ def test_spider_list_names_remoteok():
         timeout=60, check=True,
     )  # fmt: skip
     assert "remoteok" in listed.stdout.split()
+
+
+def cassette_with(tmp_path, status: int, robots: bytes = b"User-agent: *\nAllow: /\n"):
+    path = tmp_path / "cassette.yaml"
+    text, html = {"Content-Type": ["text/plain"]}, {"Content-Type": ["text/html"]}
+    save_cassette(path, [
+        ("GET", "https://remoteok.com/robots.txt", 200, text, robots),
+        ("GET", "https://remoteok.com/api", status, html, b"<h1>no</h1>"),
+    ])  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize("status", [403, 404, 500])
+def test_http_errors_are_named_in_the_reason(tmp_path, status):
+    cassette = cassette_with(tmp_path, status)
+    result = run_crawl("remoteok", "-s", f"VCR_CASSETTE={cassette}", "-s",
+                       f"CONTENT_DIR={tmp_path / 'out'}", "-s", "RETRY_TIMES=0")  # fmt: skip
+    assert result.returncode == 1
+    reason = result.stderr.strip().splitlines()[-1]
+    assert "https://remoteok.com/api" in reason
+    assert str(status) in reason
+
+
+def test_robots_txt_forbidding_the_feed_is_named_in_the_reason(tmp_path):
+    cassette = cassette_with(tmp_path, 200, robots=b"User-agent: *\nDisallow: /api\n")
+    result = run_crawl("remoteok", "-s", f"VCR_CASSETTE={cassette}", "-s",
+                       f"CONTENT_DIR={tmp_path / 'out'}")  # fmt: skip
+    assert result.returncode == 1
+    assert "robots.txt forbids the feed" in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_wrong_post_extra_field_fails_at_start_with_a_clear_reason(tmp_path):
+    cassette = FIXTURES / "remoteok" / "remoteok.yaml"
+    result = run_crawl("remoteok", "-s", f"VCR_CASSETTE={cassette}", "-s",
+                       f"CONTENT_DIR={tmp_path}", "-s", "POST_EXTRA_FIELDS=locaton")  # fmt: skip
+    assert result.returncode == 1
+    reason = result.stderr.strip().splitlines()[-1]
+    assert "POST_EXTRA_FIELDS: locaton cannot go into a post" in reason
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_crawlall_runs_every_board_and_names_the_failed_ones(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawlall", "remoteok", "remotive",
+         "-s", "VCR_CASSETTE=fixtures/{spider}/{spider}.yaml", "-s", f"CONTENT_DIR={tmp_path}"],
+        cwd=REPO, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert "post-71285.md" in names and "post-remotive-2091001.md" in names
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawlall", "remoteok", "remotive",
+         "-s", "VCR_CASSETTE=fixtures/{spider}/{spider}-malformed.yaml",
+         "-s", f"CONTENT_DIR={tmp_path}"],
+        cwd=REPO, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "jobscrape: crawlall: 2 of 2 boards failed: remoteok, remotive"
+    )
+    assert sorted(path.name for path in tmp_path.iterdir()) == names

@@ -19,7 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, REPO, run_crawl, snapshot
+from jobscrape.items import JobPosting
+from jobscrape.spiders.remoteok import RemoteokSpider
+from jobscrape.writer.content_dir import ContentDirectory
+from tests.conftest import FIXTURES, REPO, make_crawler, run_crawl, run_pipelines, snapshot
 
 SITE = REPO / "examples" / "site"
 CASSETTE = FIXTURES / "remoteok" / "remoteok.yaml"
@@ -67,6 +70,23 @@ class Build:
         return path.read_text(encoding="utf-8")
 
 
+HOSTILE_MARKDOWN = (
+    "[Apply](javascript:alert(document.domain)) and [ref][1] and ![pixel](data:image/png;base64,AA)"
+    '\n\nWe use {{< nosuch >}} and {{% param "title" %}} templates.\n\n'
+    "[1]: javascript:alert(1)\n"
+)
+
+
+def write_hostile_markdown_post(content: Path) -> None:
+    """A post whose Markdown body tries script URLs and template syntax, through the pipelines."""
+    posting = JobPosting(
+        source="remoteok", source_id="666", slug="post-666", title_raw="Hostile",
+        company_raw="Evil", date_raw="2026-11-27T00:00:00+00:00", description_raw=HOSTILE_MARKDOWN,
+    )  # fmt: skip
+    (item,) = run_pipelines(make_crawler(RemoteokSpider), [posting]).kept
+    assert ContentDirectory(content).write(item.slug, item.post_text) == "new"
+
+
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     hugo = hugo_command()
@@ -76,6 +96,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     crawl = run_crawl("remoteok", "-s", f"VCR_CASSETTE={CASSETTE}", "-s", f"CONTENT_DIR={content}")
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     assert (content / "post-71285.md").is_file(), sorted(p.name for p in content.iterdir())
+    write_hostile_markdown_post(content)
 
     env = {**os.environ, "HUGO_RESOURCEDIR": str(tmp / "resources")}
     env.pop("HUGO_ENVIRONMENT", None)
@@ -155,6 +176,15 @@ def test_markdown_body_and_escaped_summary(build: Build) -> None:
     assert "<p><strong>About Us</strong></p>" in page
     assert "<li>Remote since 2010</li>" in page
     assert '<span class="company">1840 &amp; Company</span>' in page
+
+
+def test_markdown_links_and_templates_in_a_body_do_nothing(build: Build) -> None:
+    page = build.page("666")
+    body = page.split('<div class="description">', 1)[1].lower()
+    assert "javascript:" not in body
+    assert "data:" not in body
+    assert "nosuch" in body  # shown as text; the build did not fail on an unknown shortcode
+    assert "hostile" not in body  # {{% param "title" %}} was not expanded
 
 
 def test_build_writes_nothing_into_the_repo(build: Build) -> None:

@@ -307,3 +307,58 @@ def test_post_extra_fields_setting(crawler):
         'images: ["https://remoteok.io/assets/logo-square.png"]\nlocation: "Worldwide"\n'
         'apply_url: "https://x.test/a"\n---' in run.kept[0].post_text
     )
+
+
+# Markdown and template syntax ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[Apply](javascript:alert(document.domain))",
+        "[Apply]( JavaScript:alert(1) )",
+        "[x](javascript&#58;alert(1))",
+        "[x](java\\script:alert(1))",
+        "![x](data:image/svg+xml;base64,AAAA)",
+        "see [x][1]\n\n[1]: javascript:alert(1)\n",
+        "see [x][1]\n\n   [1]: <vbscript:msgbox(1)>\n",
+    ],
+)
+def test_markdown_links_with_unsafe_targets_point_nowhere(body):
+    cleaned, problem = sanitize_body(body)
+    assert problem
+    lowered = cleaned.lower().replace("\\", "")
+    assert "javascript" not in lowered and "data:" not in lowered and "vbscript" not in lowered
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[ok](https://example.com/a_(b)) [m](mailto:jobs@example.com) [r](/jobs/1) [a](#top)",
+     "[1]: https://example.com/apply\n", "![logo](https://example.com/logo.png)"],
+)  # fmt: skip
+def test_markdown_links_with_safe_targets_are_kept(body):
+    assert sanitize_body(body) == (body, "")
+
+
+def test_template_syntax_is_escaped_not_run():
+    cleaned, problem = sanitize_body("We use {{< nosuch >}}, {{% param x %}} and {% raw %}.")
+    assert problem == "template syntax"
+    assert "{{" not in cleaned and "{%" not in cleaned and "{<" not in cleaned
+    assert (
+        cleaned == "We use &#123;&#123;< nosuch >}}, &#123;&#123;% param x %}} and &#123;% raw %}."
+    )
+
+
+def test_lone_surrogates_in_a_body_become_replacement_characters(crawler):
+    run = run_pipelines(crawler, [posting(description_raw="<p>\ud83d broken</p>")])
+    assert run.kept[0].body == "<p>\ufffd broken</p>"
+    run.kept[0].post_text.encode("utf-8")
+
+
+def test_unknown_post_extra_field_stops_the_run_at_start():
+    crawler = make_crawler(RemoteokSpider, POST_EXTRA_FIELDS=["locaton"])
+    with pytest.raises(ValueError, match="locaton cannot go into a post"):
+        run_pipelines(crawler, [])
+    crawler = make_crawler(RemoteokSpider, POST_EXTRA_FIELDS=["description_raw"])
+    with pytest.raises(ValueError, match="description_raw"):
+        run_pipelines(crawler, [])

@@ -65,14 +65,16 @@ def test_extra_fields_follow_the_seven_keys_in_the_same_style():
     posting.location = 'Paris: "HQ"'
     posting.salary_min = 90000.0
     posting.remote = True
-    text = render_post(posting, ["location", "salary_min", "remote", "salary_max", "title"])
+    with pytest.raises(ValueError, match="title cannot go into a post"):
+        render_post(posting, ["location", "title"])
+    text = render_post(posting, ["location", "salary_min", "remote", "salary_max"])
     lines = text.split("\n")
     assert lines[8:11] == [
         'location: "Paris: \\"HQ\\""',
         'salary_min: "90000"',
         'remote: "true"',
     ]
-    assert lines[11] == "---"  # empty salary_max is left out; title is not repeated
+    assert lines[11] == "---"  # an empty salary_max is left out
     loaded = frontmatter.loads(text)
     assert loaded["location"] == 'Paris: "HQ"'
 

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from jobscrape.items import JobPosting
+from jobscrape.renderer import render_post
 from jobscrape.spiders.remoteok import RemoteokSpider
 from jobscrape.writer.content_dir import ContentDirectory, UnsafePostPath
 from jobscrape.writer.feed import ContentDirFeedStorage, PostBatch, PostExporter
@@ -159,6 +160,9 @@ def test_exporter_writes_rendered_posts_and_counts_them(tmp_path):
     batch = PostBatch(ContentDirectory(tmp_path), crawler.stats)
     exporter = PostExporter(batch)
     posting = JobPosting(source="remoteok", source_id="7", slug="post-7", title="T", body="b")
+    with pytest.raises(ValueError, match="no post text"):
+        exporter.export_item(posting)  # rendering is RenderPostPipeline's job, not the writer's
+    posting.post_text = render_post(posting)
     exporter.export_item(posting)
     assert (tmp_path / "post-7.md").read_text().startswith('---\npath: "/post-7/"\n')
     assert crawler.stats.get_value("jobscrape/posts/new") == 1
@@ -169,3 +173,22 @@ def test_exporter_writes_rendered_posts_and_counts_them(tmp_path):
 def test_exporter_needs_a_content_feed(tmp_path):
     with (tmp_path / "f").open("wb") as handle, pytest.raises(TypeError, match="content:"):
         PostExporter(handle)
+
+
+def test_stale_temp_files_of_killed_runs_are_removed_fresh_ones_kept(tmp_path):
+    stale = tmp_path / ".post-1.abc.tmp"
+    fresh = tmp_path / ".post-2.def.tmp"
+    for leftover in (stale, fresh):
+        leftover.write_text("half a post")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    ContentDirectory(tmp_path).ensure()
+    assert not stale.exists()
+    assert fresh.exists()
+
+
+def test_an_update_keeps_the_mode_an_admin_set(tmp_path):
+    content = ContentDirectory(tmp_path)
+    content.write("post-1", "one\n")
+    os.chmod(tmp_path / "post-1.md", 0o640)
+    assert content.write("post-1", "two\n") == "updated"
+    assert (tmp_path / "post-1.md").stat().st_mode & 0o777 == 0o640

@@ -33,8 +33,10 @@ class FirstErrorHandler(logging.Handler):
         message = record.getMessage().splitlines()[0] if record.getMessage() else ""
         if record.exc_info and record.exc_info[1] is not None:
             error = record.exc_info[1]
-            message = f"{message}: {type(error).__name__}: {error}"
-        self.first = " ".join(message.split())[:400]
+            # the exception first: the context after it may be long
+            cause = f"{type(error).__name__}: {error}"
+            message = cause if message.startswith("Task exception") else f"{cause} ({message})"
+        self.first = " ".join(message.split())[:500]
 
 
 def failure_reason(stats: dict[str, Any], errors: FirstErrorHandler | None = None) -> str:
@@ -52,6 +54,8 @@ def failure_reason(stats: dict[str, Any], errors: FirstErrorHandler | None = Non
     if finish_reason != "finished":
         return f"the spider closed with reason {finish_reason!r}, not 'finished'"
     if not stats.get("jobscrape/records/read", 0):
+        if stats.get("robotstxt/forbidden"):
+            return "robots.txt forbids the feed: read no job records from the board"
         return "read no job records from the board"
     return ""
 

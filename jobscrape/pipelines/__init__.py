@@ -1,7 +1,7 @@
 """Item pipelines: each one cleans, checks or renders one aspect of a JobPosting.
 
-They run in the order of ``ITEM_PIPELINES`` in settings.py: repair text, normalize tags and
-date, choose images, validate, sanitize HTML, de-duplicate, render.
+They run in the order of ``ITEM_PIPELINES`` in settings.py: repair text, validate,
+de-duplicate, normalize tags, date and salary, choose images, sanitize HTML, render.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from scrapy.crawler import Crawler
 
 from jobscrape.items import JobPosting
 from jobscrape.pipelines import PostingPipeline
-from jobscrape.renderer import render_post
+from jobscrape.renderer import check_extra_fields, render_post
 
 
 class RenderPostPipeline(PostingPipeline):
@@ -15,7 +15,8 @@ class RenderPostPipeline(PostingPipeline):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.extra_fields = tuple(crawler.settings.getlist("POST_EXTRA_FIELDS"))
+        # a wrong name stops the run at start-up, not on every item
+        self.extra_fields = check_extra_fields(crawler.settings.getlist("POST_EXTRA_FIELDS"))
 
     def process_item(self, item: JobPosting) -> JobPosting:
         item.post_text = render_post(item, self.extra_fields)

@@ -6,7 +6,7 @@ import ftfy
 
 from jobscrape.items import JobPosting
 from jobscrape.pipelines import PostingPipeline
-from jobscrape.text import plain_text
+from jobscrape.text import plain_text, without_surrogates
 
 
 class RepairTextPipeline(PostingPipeline):
@@ -18,5 +18,5 @@ class RepairTextPipeline(PostingPipeline):
         item.title = plain_text(item.title_raw)
         item.company = plain_text(item.company_raw)
         item.location = plain_text(item.location)
-        item.body = ftfy.fix_encoding(item.description_raw)
+        item.body = without_surrogates(ftfy.fix_encoding(item.description_raw))
         return item

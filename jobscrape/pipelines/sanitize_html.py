@@ -132,13 +132,50 @@ def unsafe_markup(markup: str) -> str:
     return ""
 
 
+# Bodies are Markdown to the site generator: link and image targets written the Markdown way,
+# inline ``](target)`` or as a reference definition ``[label]: target``.
+_MD_INLINE_TARGET = re.compile(r"(\]\(\s*<?)([^\s)>]*)")
+_MD_REFERENCE_TARGET = re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*<?)(\S*?)(?=>|\s|$)", re.MULTILINE)
+_MD_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
+# Template syntax of static-site generators (Hugo shortcodes, Liquid): a job ad must not run
+# site code or break the build.
+_TEMPLATE = re.compile(r"\{(?=[{%<])")
+
+
+def _markdown_target_safe(target: str) -> bool:
+    return url_is_safe(_MD_BACKSLASH.sub("", target), LINK_SCHEMES)
+
+
+def neutralize_markdown_links(body: str) -> str:
+    """Markdown links and images whose target has a scheme outside the allowlist point to
+    ``#`` instead."""
+
+    def replace(match: re.Match[str]) -> str:
+        target = match.group(2)
+        return match.group(0) if _markdown_target_safe(target) else match.group(1) + "#"
+
+    body = _MD_INLINE_TARGET.sub(replace, body)
+    return _MD_REFERENCE_TARGET.sub(replace, body)
+
+
+def neutralize_templates(body: str) -> str:
+    """``{{``, ``{%`` and ``{<`` written as ``&#123;{`` and so on: shown, never run."""
+    return _TEMPLATE.sub("&#123;", body)
+
+
 def sanitize_body(markup: str) -> tuple[str, str]:
     """The body to publish and why it was cleaned: ``(markup, "")`` when ``markup`` is safe
-    byte for byte, else ``(nh3-cleaned markup, reason)``."""
+    byte for byte, else ``(cleaned markup, reason)``: nh3-cleaned HTML, Markdown links with
+    unsafe targets pointed to ``#``, template syntax escaped."""
     problem = unsafe_markup(markup)
-    if not problem:
-        return markup, ""
-    return clean_html(markup), problem
+    body = clean_html(markup) if problem else markup
+    linked = neutralize_markdown_links(body)
+    if linked != body:
+        problem = problem or "a Markdown link with an unsafe URL"
+    templated = neutralize_templates(linked)
+    if templated != linked:
+        problem = problem or "template syntax"
+    return templated, problem
 
 
 class SanitizeHtmlPipeline(PostingPipeline):

@@ -1,6 +1,20 @@
 """Rendering: a pure function from a JobPosting to the text of its post."""
 
 from jobscrape.renderer.front_matter import PostFrontMatterHandler, yaml_string
-from jobscrape.renderer.post import POST_KEYS, post_metadata, render_post
+from jobscrape.renderer.post import (
+    EXTRA_FIELDS,
+    POST_KEYS,
+    check_extra_fields,
+    post_metadata,
+    render_post,
+)
 
-__all__ = ["POST_KEYS", "PostFrontMatterHandler", "post_metadata", "render_post", "yaml_string"]
+__all__ = [
+    "EXTRA_FIELDS",
+    "POST_KEYS",
+    "PostFrontMatterHandler",
+    "check_extra_fields",
+    "post_metadata",
+    "render_post",
+    "yaml_string",
+]

@@ -12,7 +12,24 @@ from jobscrape.renderer.front_matter import PostFrontMatterHandler
 POST_KEYS = ("path", "category", "tags", "title", "date", "summary", "images")
 """The front-matter keys of every post, in the order they are written."""
 
+EXTRA_FIELDS = (
+    "source", "source_id", "url", "apply_url", "location", "salary_raw", "salary_min",
+    "salary_max", "salary_currency", "salary_period", "employment_type", "remote", "expires",
+)  # fmt: skip
+"""JobPosting fields that ``POST_EXTRA_FIELDS`` may add to the front matter."""
+
 _HANDLER = PostFrontMatterHandler()
+
+
+def check_extra_fields(names: Sequence[str]) -> tuple[str, ...]:
+    """``names`` if every one may go into the front matter; a ValueError naming the others."""
+    unknown = [name for name in names if name not in EXTRA_FIELDS]
+    if unknown:
+        raise ValueError(
+            f"POST_EXTRA_FIELDS: {', '.join(unknown)} cannot go into a post; "
+            f"choose from {', '.join(EXTRA_FIELDS)}"
+        )
+    return tuple(names)
 
 
 def post_metadata(posting: JobPosting, extra_fields: Sequence[str] = ()) -> dict[str, object]:
@@ -26,9 +43,7 @@ def post_metadata(posting: JobPosting, extra_fields: Sequence[str] = ()) -> dict
         "summary": posting.company,
         "images": list(posting.images),
     }
-    for name in extra_fields:
-        if name in metadata:
-            continue
+    for name in check_extra_fields(extra_fields):
         value = getattr(posting, name)
         if value is None or value == "":
             continue

@@ -8,7 +8,10 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from jobscrape.items import JobPosting, url_id
 from jobscrape.text import tag_values
@@ -57,7 +60,8 @@ class JobBoardSpider(scrapy.Spider):
     and implement ``parse``, calling ``self.job_records_read()`` once per job record found
     (whether or not it becomes a post: a run that reads no record at all fails),
     ``self.parse_json(response)`` / ``self.json_records(response, key)`` to read a JSON feed and
-    ``self.posting(board_id, url=..., ...)`` to make each JobPosting.
+    ``self.posting(board_id, url=..., ...)`` to make each JobPosting; follow-up pages are
+    ``self.request(url)``, so that a failed page fails the run.
     """
 
     start_url: ClassVar[str] = ""
@@ -73,7 +77,30 @@ class JobBoardSpider(scrapy.Spider):
         self.url = url or self.start_url
 
     async def start(self) -> AsyncIterator[Any]:
-        yield scrapy.Request(self.url, callback=self.parse)
+        yield self.request(self.url)
+
+    def request(self, url: str, callback: Any = None, **kwargs: Any) -> scrapy.Request:
+        """A request of this board whose failure (HTTP error, network error) is logged as an
+        ERROR naming the URL and the cause, so the run fails."""
+        return scrapy.Request(
+            url, callback=callback or self.parse, errback=self.request_failed, **kwargs
+        )
+
+    def request_failed(self, failure: Failure) -> None:
+        """Errback of the board's requests: log the cause as an ERROR."""
+        error = failure.value
+        if isinstance(error, HttpError):
+            response = error.response
+            self.logger.error("%s: %s answered HTTP %s", self.name, response.url, response.status)
+        elif isinstance(error, IgnoreRequest):
+            return  # robots.txt or a replayed cassette said no, and says why itself
+        else:
+            request = getattr(failure, "request", None)
+            url = request.url if request is not None else self.url
+            self.logger.error(
+                "%s: %s failed: %s: %s", self.name, url, type(error).__name__,
+                failure.getErrorMessage(),
+            )  # fmt: skip
 
     def job_records_read(self, count: int = 1) -> None:
         """Count job records read from the board (``jobscrape/records/read``)."""

@@ -43,7 +43,6 @@ class RemoteokSpider(JobBoardSpider):
         # robots.txt asks for Crawl-delay: 1; the API terms ask for few calls, and the feed
         # changes a few times an hour, so cron should run it at most hourly.
         "DOWNLOAD_DELAY": 1.0,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "DEFAULT_IMAGE": "https://remoteok.io/assets/logo-square.png",
     }
 
@@ -55,6 +54,7 @@ class RemoteokSpider(JobBoardSpider):
 
     def posting_from(self, record: dict[str, Any]) -> JobPosting:
         """Map one RemoteOK job record onto a JobPosting, raw values untouched."""
+        salary_max = _salary(record.get("salary_max"))
         return self.posting(
             record.get("id"),
             url=text(record.get("url")),
@@ -68,8 +68,8 @@ class RemoteokSpider(JobBoardSpider):
             description_raw=_description(record.get("description")),
             location=text(record.get("location")),
             salary_min=_salary(record.get("salary_min")),
-            salary_max=_salary(record.get("salary_max")),
-            salary_currency="USD" if _salary(record.get("salary_max")) else "",
-            salary_period="year" if _salary(record.get("salary_max")) else "",
+            salary_max=salary_max,
+            salary_currency="USD" if salary_max else "",
+            salary_period="year" if salary_max else "",
             remote=True,
         )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 
 POST_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,119}$")
@@ -15,10 +17,15 @@ class UnsafePostPath(ValueError):
     """A post would be written outside the content directory."""
 
 
-def _umask() -> int:
-    mask = os.umask(0)
+@functools.cache
+def _default_mode() -> int:
+    """0o666 less the umask, read once: reading it means setting it, briefly."""
+    mask = os.umask(0o022)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
+
+
+STALE_TEMP_SECONDS = 3600
 
 
 class ContentDirectory:
@@ -33,11 +40,17 @@ class ContentDirectory:
     def __init__(self, root: str | os.PathLike[str], *, overwrite: bool = True) -> None:
         self.root = Path(root).resolve()
         self.overwrite = overwrite
-        self._mode = 0o666 & ~_umask()
+        self._mode = _default_mode()
 
     def ensure(self) -> None:
-        """Create the directory if it is missing."""
+        """Create the directory if it is missing; remove temporary files that killed runs left
+        behind (older than an hour, so a run writing now keeps its own)."""
         self.root.mkdir(parents=True, exist_ok=True)
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        for leftover in self.root.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                if leftover.is_file() and leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
 
     def path_for(self, slug: str) -> Path:
         """The file of the post ``slug``, checked to lie directly inside the directory."""
@@ -61,19 +74,26 @@ class ContentDirectory:
                 return "kept"
             if path.read_bytes() == data:
                 return "unchanged"
-        self._replace(path, data)
+        mode = path.stat().st_mode & 0o7777 if existed else self._mode
+        self._replace(path, data, mode)
         return "updated" if existed else "new"
 
-    def _replace(self, path: Path, data: bytes) -> None:
+    def _replace(self, path: Path, data: bytes, mode: int) -> None:
         fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=f".{path.stem}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as tmp:
                 tmp.write(data)
                 tmp.flush()
                 os.fsync(tmp.fileno())
-            os.chmod(tmp_name, self._mode)
+            os.chmod(tmp_name, mode)
             os.replace(tmp_name, path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp_name)
             raise
+        # the rename itself survives a power cut only once the directory is on disk
+        directory = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)

@@ -18,7 +18,6 @@ from scrapy.spiders import Spider
 from scrapy.statscollectors import StatsCollector
 
 from jobscrape.items import JobPosting
-from jobscrape.renderer import render_post
 from jobscrape.writer.content_dir import ContentDirectory
 
 logger = logging.getLogger(__name__)
@@ -92,4 +91,6 @@ class PostExporter(BaseItemExporter):
     def export_item(self, item: Any) -> None:
         if not isinstance(item, JobPosting):
             raise TypeError(f"the post format exports JobPosting items, not {type(item).__name__}")
-        self.batch.write(item.slug, item.post_text or render_post(item))
+        if not item.post_text:
+            raise ValueError(f"{item.label} has no post text: is RenderPostPipeline enabled?")
+        self.batch.write(item.slug, item.post_text)
