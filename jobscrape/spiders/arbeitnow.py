@@ -1,0 +1,118 @@
+"""Arbeitnow's public job-board API: jobs in Germany and Europe, remote ones among them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from jobscrape.items import JobPosting
+from jobscrape.spiders.base import BoardResponseError, JobBoardSpider, integer, tags_of, text
+from jobscrape.text import unescape_markup
+
+NOT_REMOTE = "jobscrape/skipped/not_remote"
+"""Stat: job records read but not published because the board says they are not remote."""
+
+
+def flag(value: Any) -> bool:
+    """A spider argument as a bool: ``0``, ``false``, ``no``, ``off`` (any case) are False."""
+    return str(value).strip().lower() not in {"0", "false", "no", "off", ""}
+
+
+def description_of(raw: str) -> str:
+    """The description as HTML. A Greenhouse description arrives entity-escaped with the
+    board's own footer (``<p>Find <a href=...>Jobs in Germany</a> on Arbeitnow</a>``) appended
+    as real markup: the escaped part before the first real tag is unescaped once, the rest is
+    kept as it is."""
+    start = raw.find("<")
+    if start == -1:
+        return unescape_markup(raw)
+    return unescape_markup(raw[:start]) + raw[start:]
+
+
+class ArbeitnowSpider(JobBoardSpider):
+    """Arbeitnow (https://www.arbeitnow.com/api/job-board-api).
+
+    Jobs under ``data``; pages follow ``links.next`` until it is null (a body without ``links``
+    has no next page), at most ``max_pages`` pages a run (``-a max_pages=N``, default 5).
+    The board lists on-site jobs too, and this project publishes remote jobs: a record whose
+    ``remote`` is not true is read (``jobscrape/records/read``) but yields no posting, counted
+    as ``jobscrape/skipped/not_remote`` (``-a remote_only=0`` publishes every job, its
+    ``remote`` flag kept on the item).
+
+    ``slug`` is the id (a hash of ``url`` when longer than a short token); ``created_at`` is
+    unix seconds; ``job_types`` are German or mixed free text (``geschäftsleitung``,
+    ``professional / experienced``), kept as they are in ``employment_type``; ``tags`` hold
+    junk such as ``Central 1000030``; descriptions passed through from Greenhouse are still
+    entity-escaped (``&lt;p&gt;...``) in front of the board's unescaped footer, and are
+    unescaped once up to the footer; no logo.
+    """
+
+    name = "arbeitnow"
+    start_url = "https://www.arbeitnow.com/api/job-board-api"
+    politeness = (
+        "a free public API with no published rate limit: one page every 2 seconds, at most "
+        "max_pages (5) pages a run, run it at most hourly"
+    )
+    custom_settings = {  # noqa: RUF012 (Scrapy reads it as a class attribute)
+        "DOWNLOAD_DELAY": 2.0,
+        "DEFAULT_IMAGE": "https://www.arbeitnow.com/apple-touch-icon.png",
+    }
+
+    def __init__(
+        self,
+        *args: Any,
+        max_pages: int | str = 5,
+        remote_only: bool | str = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_pages = int(max_pages)
+        if self.max_pages < 1:
+            raise ValueError(f"{self.name}: max_pages must be at least 1, not {max_pages!r}")
+        self.remote_only = flag(remote_only)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[JobPosting | scrapy.Request]:
+        feed = self.parse_json(response)
+        jobs = feed.get("data") if isinstance(feed, dict) else None
+        if not isinstance(jobs, list):
+            raise BoardResponseError(
+                f"{self.name}: {response.url} answered a JSON {type(feed).__name__} without "
+                "a list under 'data'"
+            )
+        for record in jobs:
+            if not isinstance(record, dict):
+                continue
+            self.job_records_read()
+            remote = record.get("remote") is True
+            if self.remote_only and not remote:
+                assert self.crawler.stats is not None
+                self.crawler.stats.inc_value(NOT_REMOTE)
+                continue
+            yield self.posting(
+                record.get("slug"),
+                url=text(record.get("url")),
+                apply_url=text(record.get("url")),
+                title_raw=text(record.get("title")),
+                company_raw=text(record.get("company_name")),
+                tags_raw=tags_of(record.get("tags")),
+                date_epoch=integer(record.get("created_at")),
+                description_raw=description_of(text(record.get("description"))),
+                location=text(record.get("location")),
+                employment_type=", ".join(tags_of(record.get("job_types"))),
+                remote=remote,
+            )
+        yield from self.next_page(response, feed)
+
+    def next_page(self, response: Response, feed: dict[str, Any]) -> Iterator[scrapy.Request]:
+        links = feed.get("links")
+        next_url = text(links.get("next")).strip() if isinstance(links, dict) else ""
+        if not next_url:
+            return
+        page = response.meta.get("page", 1)
+        if page >= self.max_pages:
+            self.logger.info("%s: stopping after %d page(s) (max_pages)", self.name, page)
+            return
+        yield response.follow(next_url, callback=self.parse, meta={"page": page + 1})
