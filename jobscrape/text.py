@@ -40,10 +40,14 @@ _ESCAPED_TAG = re.compile(r"&lt;/?[A-Za-z][^<>]*?&gt;")
 
 def unescape_markup(text: str) -> str:
     """HTML that a board entity-escaped once more (``&lt;p&gt;...``), unescaped once; markup
-    that is not escaped is returned as it is."""
-    if "<" in text or not _ESCAPED_TAG.search(text):
+    that is not escaped is returned as it is. Only the part before the first real tag is
+    unescaped: boards append real markup (a footer) to escaped descriptions, and text after
+    real markup that shows ``&lt;div&gt;`` means it."""
+    start = text.find("<")
+    escaped, rest = (text, "") if start == -1 else (text[:start], text[start:])
+    if not _ESCAPED_TAG.search(escaped):
         return text
-    return html.unescape(text)
+    return html.unescape(escaped) + rest
 
 
 def tag_values(raw: Any) -> list[str]:

@@ -77,6 +77,11 @@ def test_pipeline_parses_text_keeps_raw_and_board_numbers():
         ("&lt;p&gt;Hello &amp;amp; bye&lt;/p&gt;", "<p>Hello &amp; bye</p>"),
         ("<p>Tom &amp; Jerry</p>", "<p>Tom &amp; Jerry</p>"),
         ("Fish &amp; chips", "Fish &amp; chips"),
+        (
+            "&lt;p&gt;Hi&lt;/p&gt;<p>Find <a href='/'>jobs</a></p>",
+            "<p>Hi</p><p>Find <a href='/'>jobs</a></p>",
+        ),
+        ("<p>Write &lt;div&gt; tags</p>", "<p>Write &lt;div&gt; tags</p>"),
         ("", ""),
     ],
 )

@@ -9,7 +9,7 @@ import scrapy
 from scrapy.http import Response
 
 from jobscrape.items import JobPosting
-from jobscrape.spiders.base import BoardResponseError, JobBoardSpider, integer, tags_of, text
+from jobscrape.spiders.base import JobBoardSpider, integer, tags_of, text
 from jobscrape.text import unescape_markup
 
 NOT_REMOTE = "jobscrape/skipped/not_remote"
@@ -19,17 +19,6 @@ NOT_REMOTE = "jobscrape/skipped/not_remote"
 def flag(value: Any) -> bool:
     """A spider argument as a bool: ``0``, ``false``, ``no``, ``off`` (any case) are False."""
     return str(value).strip().lower() not in {"0", "false", "no", "off", ""}
-
-
-def description_of(raw: str) -> str:
-    """The description as HTML. A Greenhouse description arrives entity-escaped with the
-    board's own footer (``<p>Find <a href=...>Jobs in Germany</a> on Arbeitnow</a>``) appended
-    as real markup: the escaped part before the first real tag is unescaped once, the rest is
-    kept as it is."""
-    start = raw.find("<")
-    if start == -1:
-        return unescape_markup(raw)
-    return unescape_markup(raw[:start]) + raw[start:]
 
 
 class ArbeitnowSpider(JobBoardSpider):
@@ -64,27 +53,15 @@ class ArbeitnowSpider(JobBoardSpider):
     def __init__(
         self,
         *args: Any,
-        max_pages: int | str = 5,
         remote_only: bool | str = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.max_pages = int(max_pages)
-        if self.max_pages < 1:
-            raise ValueError(f"{self.name}: max_pages must be at least 1, not {max_pages!r}")
         self.remote_only = flag(remote_only)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[JobPosting | scrapy.Request]:
-        feed = self.parse_json(response)
-        jobs = feed.get("data") if isinstance(feed, dict) else None
-        if not isinstance(jobs, list):
-            raise BoardResponseError(
-                f"{self.name}: {response.url} answered a JSON {type(feed).__name__} without "
-                "a list under 'data'"
-            )
+        feed, jobs = self.json_feed(response, "data")
         for record in jobs:
-            if not isinstance(record, dict):
-                continue
             self.job_records_read()
             remote = record.get("remote") is True
             if self.remote_only and not remote:
@@ -99,20 +76,12 @@ class ArbeitnowSpider(JobBoardSpider):
                 company_raw=text(record.get("company_name")),
                 tags_raw=tags_of(record.get("tags")),
                 date_epoch=integer(record.get("created_at")),
-                description_raw=description_of(text(record.get("description"))),
+                description_raw=unescape_markup(text(record.get("description"))),
                 location=text(record.get("location")),
                 employment_type=", ".join(tags_of(record.get("job_types"))),
                 remote=remote,
             )
-        yield from self.next_page(response, feed)
-
-    def next_page(self, response: Response, feed: dict[str, Any]) -> Iterator[scrapy.Request]:
         links = feed.get("links")
         next_url = text(links.get("next")).strip() if isinstance(links, dict) else ""
-        if not next_url:
-            return
-        page = response.meta.get("page", 1)
-        if page >= self.max_pages:
-            self.logger.info("%s: stopping after %d page(s) (max_pages)", self.name, page)
-            return
-        yield response.follow(next_url, callback=self.parse, meta={"page": page + 1})
+        if next_url:
+            yield from self.next_page(response, next_url)

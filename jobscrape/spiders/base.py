@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, ClassVar
 
 import scrapy
@@ -35,6 +35,18 @@ def integer(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value.strip())
     return None
+
+
+def salary_amount(value: Any) -> float | None:
+    """A salary bound as a number; None for null, text that is no number, and the 0 boards
+    write when they do not know."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        amount = float(value)
+    except (TypeError, ValueError):
+        return None
+    return amount if amount > 0 else None
 
 
 def tags_of(*values: Any) -> list[str]:
@@ -71,10 +83,18 @@ class JobBoardSpider(scrapy.Spider):
     """Defaults to ``post-<name>-``."""
     id_from_url: ClassVar[bool] = True
     """Replace an id that is missing or not a short safe token by a hash of the job's URL."""
+    max_pages: int = 5
+    """Pages a run reads at most, on boards that page (``-a max_pages=N``)."""
 
-    def __init__(self, *args: Any, url: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, url: str | None = None, max_pages: int | str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.url = url or self.start_url
+        if max_pages is not None:
+            self.max_pages = int(max_pages)
+            if self.max_pages < 1:
+                raise ValueError(f"{self.name}: max_pages must be at least 1, not {max_pages!r}")
 
     async def start(self) -> AsyncIterator[Any]:
         yield self.request(self.url)
@@ -127,14 +147,32 @@ class JobBoardSpider(scrapy.Spider):
     def json_records(self, response: Response, key: str | None = None) -> list[dict[str, Any]]:
         """The job records of a JSON feed: the list under ``key`` (or the whole body), keeping
         only objects; anything else is a BoardResponseError."""
+        return self.json_feed(response, key)[1]
+
+    def json_feed(
+        self, response: Response, key: str | None = None
+    ) -> tuple[Any, list[dict[str, Any]]]:
+        """The whole JSON feed (for its paging keys) and its job records, as ``json_records``."""
         feed = self.parse_json(response)
-        records = feed.get(key) if key is not None and isinstance(feed, dict) else feed
+        if key is None:
+            records = feed
+        else:
+            records = feed.get(key) if isinstance(feed, dict) else None
         if not isinstance(records, list):
             where = f"a list under {key!r}" if key else "a list of jobs"
             raise BoardResponseError(
                 f"{self.name}: {response.url} answered a JSON {type(feed).__name__} without {where}"
             )
-        return [record for record in records if isinstance(record, dict)]
+        return feed, [record for record in records if isinstance(record, dict)]
+
+    def next_page(self, response: Response, url: str) -> Iterator[scrapy.Request]:
+        """The request of the page after ``response``, unless this run has read ``max_pages``
+        pages already (``-a max_pages=N`` on paged boards, default ``max_pages``)."""
+        page = response.meta.get("page", 1)
+        if page >= self.max_pages:
+            self.logger.info("%s: stopping after %d page(s) (max_pages)", self.name, page)
+            return
+        yield self.request(response.urljoin(url), meta={"page": page + 1})
 
     def posting(self, board_id: object, **fields: Any) -> JobPosting:
         """A JobPosting of this board, its slug made from the board's id, or from a hash of

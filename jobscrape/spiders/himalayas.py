@@ -12,7 +12,7 @@ from w3lib.url import add_or_replace_parameters
 
 from jobscrape.items import JobPosting
 from jobscrape.pipelines.normalize_date import rfc3339_from_epoch
-from jobscrape.spiders.base import BoardResponseError, JobBoardSpider, integer, tags_of, text
+from jobscrape.spiders.base import JobBoardSpider, integer, salary_amount, tags_of, text
 
 PLACEHOLDER_COMPANY = "name"
 """What ``companyName`` holds in every record when the board's bug strikes."""
@@ -46,11 +46,6 @@ def company_name(record: dict[str, Any]) -> str:
     )
     linked = _TAG.sub("", link.group(1)).strip() if link else ""
     return linked or slug.replace("-", " ").title()
-
-
-def amount(value: Any) -> float | None:
-    """A salary bound: a number, else None (the board sends null when it does not say)."""
-    return None if isinstance(value, bool) or not isinstance(value, int | float) else value
 
 
 def rfc3339_of(epoch: int | None) -> str:
@@ -102,30 +97,26 @@ class HimalayasSpider(JobBoardSpider):
         "DEFAULT_IMAGE": "https://himalayas.app/apple-touch-icon.png",
     }
 
-    def __init__(self, *args: Any, max_pages: int | str = 5, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.max_pages = int(max_pages)
-        if self.max_pages < 1:
-            raise ValueError(f"{self.name}: max_pages must be at least 1, not {max_pages!r}")
-
     def parse(self, response: Response, **kwargs: Any) -> Iterator[JobPosting | scrapy.Request]:
-        feed = self.parse_json(response)
-        jobs = feed.get("jobs") if isinstance(feed, dict) else None
-        if not isinstance(jobs, list):
-            raise BoardResponseError(
-                f"{self.name}: {response.url} answered a JSON {type(feed).__name__} without "
-                "a list under 'jobs'"
-            )
+        feed, jobs = self.json_feed(response, "jobs")
         for record in jobs:
-            if isinstance(record, dict):
-                self.job_records_read()
-                yield self.posting_of(record)
-        yield from self.next_page(response, feed, has_jobs=bool(jobs))
+            self.job_records_read()
+            yield self.posting_of(record)
+        offset, limit = integer(feed.get("offset")), integer(feed.get("limit"))
+        total = integer(feed.get("totalCount"))
+        if jobs and offset is not None and limit and limit > 0 and total is not None:
+            next_offset = offset + limit
+            if next_offset < total:
+                next_url = add_or_replace_parameters(
+                    response.url, {"offset": str(next_offset), "limit": str(limit)}
+                )
+                yield from self.next_page(response, next_url)
 
     def posting_of(self, record: dict[str, Any]) -> JobPosting:
         url = text(record.get("guid")) or text(record.get("applicationLink"))
         logo = text(record.get("companyLogo")).strip()
-        low, high = amount(record.get("minSalary")), amount(record.get("maxSalary"))
+        low = salary_amount(record.get("minSalary"))
+        high = salary_amount(record.get("maxSalary"))
         paid = low is not None or high is not None
         return self.posting(
             None,
@@ -149,24 +140,3 @@ class HimalayasSpider(JobBoardSpider):
             remote=True,
             expires=rfc3339_of(unix_seconds(record.get("expiryDate"))),
         )
-
-    def next_page(
-        self, response: Response, feed: dict[str, Any], *, has_jobs: bool
-    ) -> Iterator[scrapy.Request]:
-        offset, limit = integer(feed.get("offset")), integer(feed.get("limit"))
-        total = integer(feed.get("totalCount"))
-        if not has_jobs or offset is None or limit is None or limit < 1 or total is None:
-            return
-        if offset + limit >= total:
-            return
-        page = response.meta.get("page", 1)
-        if page >= self.max_pages:
-            self.logger.info(
-                "%s: stopping after %d page(s) (max_pages); the board lists %d jobs",
-                self.name, page, total,
-            )  # fmt: skip
-            return
-        url = add_or_replace_parameters(
-            response.url, {"offset": str(offset + limit), "limit": str(limit)}
-        )
-        yield scrapy.Request(url, callback=self.parse, meta={"page": page + 1})

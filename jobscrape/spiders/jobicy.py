@@ -8,21 +8,10 @@ from typing import Any
 from scrapy.http import Response
 
 from jobscrape.items import JobPosting
-from jobscrape.spiders.base import JobBoardSpider, tags_of, text
+from jobscrape.spiders.base import JobBoardSpider, salary_amount, tags_of, text
 
 # jobLevel "Any" says nothing about the job: it is not a tag.
 _NO_LEVEL = {"", "any"}
-
-
-def _amount(value: Any) -> float | None:
-    """A salary bound as a number; Jobicy writes 0 (or nothing) when it does not know."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        amount = float(value)
-    except (TypeError, ValueError):
-        return None
-    return amount if amount > 0 else None
 
 
 class JobicySpider(JobBoardSpider):
@@ -54,7 +43,7 @@ class JobicySpider(JobBoardSpider):
     def posting_from(self, record: dict[str, Any]) -> JobPosting:
         """Map one Jobicy job record onto a JobPosting, raw values untouched."""
         level = text(record.get("jobLevel"))
-        low, high = _amount(record.get("salaryMin")), _amount(record.get("salaryMax"))
+        low, high = salary_amount(record.get("salaryMin")), salary_amount(record.get("salaryMax"))
         has_salary = low is not None or high is not None
         return self.posting(
             record.get("id"),

@@ -9,7 +9,7 @@ from typing import Any
 from scrapy.http import Response
 
 from jobscrape.items import JobPosting
-from jobscrape.spiders.base import JobBoardSpider, integer, text
+from jobscrape.spiders.base import JobBoardSpider, integer, salary_amount, text
 
 # Since 2024 descriptions hold a literal backslash-n (escaped twice upstream) between tags.
 _LITERAL_NEWLINE = re.compile(r"(?<=>)\\n|\\n(?=<)")
@@ -17,12 +17,6 @@ _LITERAL_NEWLINE = re.compile(r"(?<=>)\\n|\\n(?=<)")
 
 def _description(value: Any) -> str:
     return _LITERAL_NEWLINE.sub("\n", text(value))
-
-
-def _salary(value: Any) -> float | None:
-    """RemoteOK writes 0 for an unknown salary."""
-    number = integer(value)
-    return float(number) if number else None
 
 
 class RemoteokSpider(JobBoardSpider):
@@ -54,7 +48,7 @@ class RemoteokSpider(JobBoardSpider):
 
     def posting_from(self, record: dict[str, Any]) -> JobPosting:
         """Map one RemoteOK job record onto a JobPosting, raw values untouched."""
-        salary_max = _salary(record.get("salary_max"))
+        salary_max = salary_amount(record.get("salary_max"))
         return self.posting(
             record.get("id"),
             url=text(record.get("url")),
@@ -67,7 +61,7 @@ class RemoteokSpider(JobBoardSpider):
             logo_url=text(record.get("company_logo")) or text(record.get("logo")),
             description_raw=_description(record.get("description")),
             location=text(record.get("location")),
-            salary_min=_salary(record.get("salary_min")),
+            salary_min=salary_amount(record.get("salary_min")),
             salary_max=salary_max,
             salary_currency="USD" if salary_max else "",
             salary_period="year" if salary_max else "",
