@@ -154,10 +154,8 @@ class JobBoardSpider(scrapy.Spider):
     ) -> tuple[Any, list[dict[str, Any]]]:
         """The whole JSON feed (for its paging keys) and its job records, as ``json_records``."""
         feed = self.parse_json(response)
-        if key is None:
-            records = feed
-        else:
-            records = feed.get(key) if isinstance(feed, dict) else None
+        keyed = feed.get(key) if key is not None and isinstance(feed, dict) else None
+        records = feed if key is None else keyed
         if not isinstance(records, list):
             where = f"a list under {key!r}" if key else "a list of jobs"
             raise BoardResponseError(
