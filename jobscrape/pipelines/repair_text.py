@@ -18,5 +18,8 @@ class RepairTextPipeline(PostingPipeline):
         item.title = plain_text(item.title_raw)
         item.company = plain_text(item.company_raw)
         item.location = plain_text(item.location)
-        item.body = without_surrogates(ftfy.fix_encoding(item.description_raw))
+        body = item.description_raw
+        if not body.isascii():  # mojibake needs non-ASCII characters; most bodies have none
+            body = without_surrogates(ftfy.fix_encoding(body))
+        item.body = body
         return item
