@@ -74,7 +74,9 @@ class JobPosting:
     salary_period: str = ""
     employment_type: str = ""
     remote: bool | None = None
+    expires_raw: str = ""
     expires: str = ""
+    """validThrough as RFC 3339, from ``expires_raw``."""
 
     post_text: str = ""
     """The rendered post (front matter and body), set by RenderPostPipeline."""

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from jobscrape.items import url_id
-from jobscrape.spiders.arbeitnow import NOT_REMOTE, ArbeitnowSpider
+from jobscrape.spiders.arbeitnow import ArbeitnowSpider
 from jobscrape.spiders.base import BoardResponseError
 from jobscrape.writer.content_dir import ContentDirectory
 from tests.conftest import (
@@ -24,6 +24,7 @@ from tests.conftest import (
 )
 
 API = "https://www.arbeitnow.com/api/job-board-api"
+NOT_REMOTE = "jobscrape/skipped/not_remote"
 CASSETTES = FIXTURES / "arbeitnow"
 CAPTURES = [path.name for path in real_files("arbeitnow")] or ["(../shared is absent)"]
 FOOTER = '<p>Find <a href="https://www.arbeitnow.com">Jobs in Germany</a> on Arbeitnow</a>'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
@@ -13,16 +14,26 @@ from jobscrape.downloadermiddlewares.vcr_replay import save_cassette
 from jobscrape.spiders.remoteok import RemoteokSpider
 from tests.conftest import FIXTURES, REPO, make_crawler, run_crawl
 
-GOOD = {"finish_reason": "finished", "jobscrape/records/read": 3}
+GOOD = {"finish_reason": "finished", "jobscrape/records/read": 3, "item_scraped_count": 1}
 
 
 def test_a_good_run_has_no_failure_reason():
     assert failure_reason(GOOD) == ""
 
 
-def test_records_read_but_all_filtered_out_is_not_a_failure():
-    stats = {**GOOD, "item_dropped_count": 3, "jobscrape/dropped/no_title": 3}
+def test_records_read_but_all_left_out_on_purpose_is_not_a_failure():
+    stats = {**GOOD, "item_scraped_count": 0, "jobscrape/skipped/not_remote": 3}
     assert failure_reason(stats) == ""
+
+
+def test_records_read_but_all_dropped_by_hard_rules_is_a_failure():
+    stats = {**GOOD, "item_scraped_count": 0, "jobscrape/dropped/no_date": 2,
+             "jobscrape/dropped/no_title": 1}  # fmt: skip
+    assert failure_reason(stats) == (
+        "every job record read was dropped (2 no_date, 1 no_title): has the feed changed?"
+    )
+    some_left_out = {**stats, "jobscrape/skipped/not_remote": 1, "jobscrape/dropped/no_date": 1}
+    assert "every job record read was dropped" in failure_reason(some_left_out)
 
 
 @pytest.mark.parametrize(
@@ -168,3 +179,20 @@ def test_crawlall_runs_every_board_and_names_the_failed_ones(tmp_path):
         "jobscrape: crawlall: 2 of 2 boards failed: remoteok, remotive"
     )
     assert sorted(path.name for path in tmp_path.iterdir()) == names
+
+
+def test_a_feed_whose_every_record_is_dropped_fails_the_run(tmp_path):
+    jobs = [{"id": n, "url": f"https://remotive.com/remote-jobs/x-{n}", "title": "",
+             "publication_date": "2026-11-26T14:00:51"} for n in (1, 2)]  # fmt: skip
+    cassette = tmp_path / "untitled.yaml"
+    save_cassette(cassette, [
+        ("GET", "https://remotive.com/api/remote-jobs", 200, {"Content-Type": ["application/json"]},
+         json.dumps({"jobs": jobs}).encode()),
+    ])  # fmt: skip
+    result = run_crawl("remotive", "-s", f"VCR_CASSETTE={cassette}", "-s",
+                       f"CONTENT_DIR={tmp_path / 'out'}")  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "jobscrape: crawl remotive failed: every job record read was dropped (2 no_title): "
+        "has the feed changed?"
+    )

@@ -117,7 +117,7 @@ def test_post_extra_fields_show_salary_and_location(tmp_path):
     text = (tmp_path / "post-remotive-2091001.md").read_text()
     assert (
         '\nimages: ["https://remotive.com/job/2091001/logo"]\nlocation: "Worldwide"\n'
-        'salary_min: "31200"\nsalary_max: "52000"\nsalary_period: "year"\n---\n' in text
+        'salary_min: "31200"\nsalary_max: "52000"\n---\n' in text  # no period named, none written
     )
 
 

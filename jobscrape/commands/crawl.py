@@ -2,8 +2,9 @@
 
 Stock ``scrapy crawl`` exits 0 when callbacks raise, requests fail or nothing is scraped. This
 one exits 1 with a one-line reason on stderr when the run logged an ERROR, closed for any
-reason but ``finished``, read no job record from its board, or asked a replayed cassette for a
-request it does not hold.
+reason but ``finished``, read no job record from its board, dropped every record it read (left
+out on purpose, such as not remote, does not count), or asked a replayed cassette for a request
+it does not hold.
 """
 
 from __future__ import annotations
@@ -53,10 +54,23 @@ def failure_reason(stats: dict[str, Any], errors: FirstErrorHandler | None = Non
     finish_reason = stats.get("finish_reason")
     if finish_reason != "finished":
         return f"the spider closed with reason {finish_reason!r}, not 'finished'"
-    if not stats.get("jobscrape/records/read", 0):
+    read = stats.get("jobscrape/records/read", 0)
+    if not read:
         if stats.get("robotstxt/forbidden"):
             return "robots.txt forbids the feed: read no job records from the board"
         return "read no job records from the board"
+    skipped = sum(v for k, v in stats.items() if k.startswith("jobscrape/skipped/"))
+    if not stats.get("item_scraped_count", 0) and read > skipped:
+        # left out on purpose (e.g. not remote) is fine; dropped by a hard rule, every one of
+        # them, means the board changed its feed
+        drops = ", ".join(
+            f"{count} {key.rsplit('/', 1)[1]}"
+            for key, count in sorted(stats.items())
+            if key.startswith("jobscrape/dropped/")
+        )
+        return (
+            f"every job record read was dropped ({drops or 'none posted'}): has the feed changed?"
+        )
     return ""
 
 

@@ -30,11 +30,16 @@ def rfc3339_from_epoch(epoch: int) -> str:
 
 
 def normalize_date(date_raw: str, epoch: int | None) -> str:
-    """The board's date verbatim when it is RFC 3339 with an offset; else from ``epoch`` in UTC;
+    """The board's date verbatim when it is RFC 3339 with an offset; else from ``epoch`` (or
+    digits in ``date_raw``; seconds, or milliseconds past the year 5138) in UTC;
     else an RFC 2822 date with its offset, or a zone-less ISO date-time read as UTC; else ``""``."""
     raw = date_raw.strip()
     if is_rfc3339(raw):
         return raw
+    if epoch is None and raw.isdigit():
+        epoch = int(raw)
+    if epoch is not None and epoch > 10**11:  # milliseconds
+        epoch //= 1000
     if epoch is not None:
         try:
             return rfc3339_from_epoch(epoch)
@@ -61,10 +66,12 @@ def _parse_other(raw: str) -> datetime | None:
 
 
 class NormalizeDatePipeline(PostingPipeline):
-    """Guarantees ``date`` is RFC 3339 with an offset, or drops the posting (``no_date``)."""
+    """Guarantees ``date`` is RFC 3339 with an offset, or drops the posting (``no_date``), and
+    ``expires`` is RFC 3339 too (or empty)."""
 
     def process_item(self, item: JobPosting) -> JobPosting:
         item.date = normalize_date(item.date_raw, item.date_epoch)
+        item.expires = normalize_date(item.expires_raw, None) if item.expires_raw else ""
         if not item.date:
             self.drop(
                 item,

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import scrapy
 from scrapy.http import Response
 
 from jobscrape.items import JobPosting
 from jobscrape.spiders.base import JobBoardSpider, integer, tags_of, text
 from jobscrape.text import unescape_markup
-
-NOT_REMOTE = "jobscrape/skipped/not_remote"
-"""Stat: job records read but not published because the board says they are not remote."""
 
 
 def flag(value: Any) -> bool:
@@ -59,29 +54,28 @@ class ArbeitnowSpider(JobBoardSpider):
         super().__init__(*args, **kwargs)
         self.remote_only = flag(remote_only)
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[JobPosting | scrapy.Request]:
-        feed, jobs = self.json_feed(response, "data")
-        for record in jobs:
-            self.job_records_read()
-            remote = record.get("remote") is True
-            if self.remote_only and not remote:
-                assert self.crawler.stats is not None
-                self.crawler.stats.inc_value(NOT_REMOTE)
-                continue
-            yield self.posting(
-                record.get("slug"),
-                url=text(record.get("url")),
-                apply_url=text(record.get("url")),
-                title_raw=text(record.get("title")),
-                company_raw=text(record.get("company_name")),
-                tags_raw=tags_of(record.get("tags")),
-                date_epoch=integer(record.get("created_at")),
-                description_raw=unescape_markup(text(record.get("description"))),
-                location=text(record.get("location")),
-                employment_type=", ".join(tags_of(record.get("job_types"))),
-                remote=remote,
-            )
+    records_key = "data"
+
+    def posting_from(self, record: dict[str, Any]) -> JobPosting | None:
+        remote = record.get("remote") is True
+        if self.remote_only and not remote:
+            self.skipped("not_remote")
+            return None
+        return self.posting(
+            record.get("slug"),
+            url=text(record.get("url")),
+            apply_url=text(record.get("url")),
+            title_raw=text(record.get("title")),
+            company_raw=text(record.get("company_name")),
+            tags_raw=tags_of(record.get("tags")),
+            date_raw=text(record.get("created_at")),
+            date_epoch=integer(record.get("created_at")),
+            description_raw=unescape_markup(text(record.get("description"))),
+            location=text(record.get("location")),
+            employment_type=", ".join(tags_of(record.get("job_types"))),
+            remote=remote,
+        )
+
+    def next_page_url(self, response: Response, feed: Any, records: list[Any]) -> str | None:
         links = feed.get("links")
-        next_url = text(links.get("next")).strip() if isinstance(links, dict) else ""
-        if next_url:
-            yield from self.next_page(response, next_url)
+        return text(links.get("next")).strip() or None if isinstance(links, dict) else None

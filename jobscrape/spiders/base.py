@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -49,6 +50,23 @@ def salary_amount(value: Any) -> float | None:
     return amount if amount > 0 else None
 
 
+def salary_fields(low: Any, high: Any, currency: Any, period: Any) -> dict[str, Any]:
+    """JobPosting salary fields from a board's numbers: currency and period only when there is
+    an amount, and ``salary_raw`` saying what the board gave (``54000-98000 USD yearly``)."""
+    low, high = salary_amount(low), salary_amount(high)
+    if low is None and high is None:
+        return {}
+    currency, period = text(currency).strip(), text(period).strip()
+    amounts = "-".join(f"{amount:g}" for amount in (low, high) if amount is not None)
+    return {
+        "salary_raw": " ".join(part for part in (amounts, currency, period) if part),
+        "salary_min": low,
+        "salary_max": high,
+        "salary_currency": currency,
+        "salary_period": period,
+    }
+
+
 def tags_of(*values: Any) -> list[str]:
     """Tag strings from several fields (lists, comma-joined strings, PHP sparse arrays)."""
     return [tag for value in values for tag in tag_values(value)]
@@ -69,14 +87,18 @@ class JobBoardSpider(scrapy.Spider):
     - ``custom_settings``: the board's politeness limits and its ``DEFAULT_IMAGE``, and
       ``politeness``: those limits in words;
 
-    and implement ``parse``, calling ``self.job_records_read()`` once per job record found
-    (whether or not it becomes a post: a run that reads no record at all fails),
-    ``self.parse_json(response)`` / ``self.json_records(response, key)`` to read a JSON feed and
-    ``self.posting(board_id, url=..., ...)`` to make each JobPosting; follow-up pages are
-    ``self.request(url)``, so that a failed page fails the run.
+    and, for a JSON feed, ``records_key`` and ``posting_from(record)``, which returns
+    ``self.posting(board_id, url=..., ...)``; paged boards also implement ``next_page_url``.
+    The default ``parse`` counts every job record read (``jobscrape/records/read``; a run that
+    reads none fails), whether or not it becomes a post. A feed of another kind overrides
+    ``parse``, calling ``self.job_records_read()`` once per record. Every request is made with
+    ``self.request(url)``, so that a failed page fails the run (the posts of the pages read
+    before it are written).
     """
 
     start_url: ClassVar[str] = ""
+    records_key: ClassVar[str | None] = None
+    """Where a JSON feed keeps its job records (None: the body is the list)."""
     politeness: ClassVar[str] = ""
     """The board's limits in words (also in the README's politeness table)."""
     slug_prefix: ClassVar[str | None] = None
@@ -170,7 +192,11 @@ class JobBoardSpider(scrapy.Spider):
         if page >= self.max_pages:
             self.logger.info("%s: stopping after %d page(s) (max_pages)", self.name, page)
             return
-        yield self.request(response.urljoin(url), meta={"page": page + 1})
+        next_url = response.urljoin(url)
+        if urlsplit(next_url).hostname != urlsplit(response.url).hostname:
+            self.logger.error("%s: the next page %s leaves the board's host", self.name, next_url)
+            return
+        yield self.request(next_url, meta={"page": page + 1})
 
     def posting(self, board_id: object, **fields: Any) -> JobPosting:
         """A JobPosting of this board, its slug made from the board's id, or from a hash of
@@ -183,5 +209,35 @@ class JobBoardSpider(scrapy.Spider):
             source=self.name, source_id=source_id, slug=f"{prefix}{source_id}", **fields
         )
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterable[Any]:
-        raise NotImplementedError(f"{type(self).__name__} must implement parse()")
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """Read a JSON feed: every job record under ``records_key`` becomes a posting
+        (``posting_from``), then the next page, if ``next_page_url`` names one."""
+        feed, records = self.json_feed(response, self.records_key)
+        for record in records:
+            if not self.is_job_record(record):
+                continue
+            self.job_records_read()
+            posting = self.posting_from(record)
+            if posting is not None:
+                yield posting
+        next_url = self.next_page_url(response, feed, records)
+        if next_url:
+            yield from self.next_page(response, next_url)
+
+    def is_job_record(self, record: dict[str, Any]) -> bool:
+        """Whether an object of the feed is a job (not a notice); every object by default."""
+        return True
+
+    def posting_from(self, record: dict[str, Any]) -> JobPosting | None:
+        """Map one job record onto a JobPosting, raw values untouched; None to leave out a job
+        on purpose (count it under ``jobscrape/skipped/<reason>``)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement posting_from()")
+
+    def next_page_url(self, response: Response, feed: Any, records: list[Any]) -> str | None:
+        """The URL of the feed's next page, for boards that page; None by default."""
+        return None
+
+    def skipped(self, reason: str) -> None:
+        """Count a job record left out on purpose (``jobscrape/skipped/<reason>``)."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"jobscrape/skipped/{reason}")

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import scrapy
 from scrapy.http import Response
 from w3lib.url import add_or_replace_parameters
 
 from jobscrape.items import JobPosting
-from jobscrape.pipelines.normalize_date import rfc3339_from_epoch
-from jobscrape.spiders.base import JobBoardSpider, integer, salary_amount, tags_of, text
+from jobscrape.spiders.base import JobBoardSpider, integer, salary_fields, tags_of, text
 
 PLACEHOLDER_COMPANY = "name"
 """What ``companyName`` holds in every record when the board's bug strikes."""
 _TAG = re.compile(r"<[^>]*>")
+# categories join capitalized words with hyphens (Business-Development, B2B-Sales), but keep
+# a hyphen of the words themselves (E-commerce)
+_CATEGORY_JOIN = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Z])")
 
 
 def unix_seconds(value: Any) -> int | None:
@@ -46,14 +46,6 @@ def company_name(record: dict[str, Any]) -> str:
     )
     linked = _TAG.sub("", link.group(1)).strip() if link else ""
     return linked or slug.replace("-", " ").title()
-
-
-def rfc3339_of(epoch: int | None) -> str:
-    """Unix seconds as RFC 3339 in UTC, or ``""`` for none or an impossible value."""
-    try:
-        return rfc3339_from_epoch(epoch) if epoch is not None else ""
-    except (OverflowError, OSError, ValueError):
-        return ""
 
 
 def location_names(restrictions: Any) -> str:
@@ -97,27 +89,22 @@ class HimalayasSpider(JobBoardSpider):
         "DEFAULT_IMAGE": "https://himalayas.app/apple-touch-icon.png",
     }
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[JobPosting | scrapy.Request]:
-        feed, jobs = self.json_feed(response, "jobs")
-        for record in jobs:
-            self.job_records_read()
-            yield self.posting_of(record)
+    records_key = "jobs"
+
+    def next_page_url(self, response: Response, feed: Any, records: list[Any]) -> str | None:
         offset, limit = integer(feed.get("offset")), integer(feed.get("limit"))
         total = integer(feed.get("totalCount"))
-        if jobs and offset is not None and limit and limit > 0 and total is not None:
-            next_offset = offset + limit
-            if next_offset < total:
-                next_url = add_or_replace_parameters(
-                    response.url, {"offset": str(next_offset), "limit": str(limit)}
-                )
-                yield from self.next_page(response, next_url)
+        if not records or offset is None or not limit or limit < 1 or total is None:
+            return None  # a body without the wrapper has no next page
+        if offset + limit >= total:
+            return None
+        return add_or_replace_parameters(
+            response.url, {"offset": str(offset + limit), "limit": str(limit)}
+        )
 
-    def posting_of(self, record: dict[str, Any]) -> JobPosting:
+    def posting_from(self, record: dict[str, Any]) -> JobPosting:
         url = text(record.get("guid")) or text(record.get("applicationLink"))
         logo = text(record.get("companyLogo")).strip()
-        low = salary_amount(record.get("minSalary"))
-        high = salary_amount(record.get("maxSalary"))
-        paid = low is not None or high is not None
         return self.posting(
             None,
             url=url,
@@ -125,18 +112,22 @@ class HimalayasSpider(JobBoardSpider):
             title_raw=text(record.get("title")),
             company_raw=company_name(record),
             tags_raw=[
-                tag.replace("-", " ")
+                _CATEGORY_JOIN.sub(" ", tag)
                 for tag in tags_of(record.get("parentCategories"), record.get("categories"))
             ],
+            date_raw=text(record.get("pubDate")),
             date_epoch=unix_seconds(record.get("pubDate")),
             logo_url=logo if logo.startswith(("https://", "http://")) else "",
             description_raw=text(record.get("description")),
             location=location_names(record.get("locationRestrictions")),
-            salary_min=low,
-            salary_max=high,
-            salary_currency=text(record.get("currency")) if paid else "",
-            salary_period=(text(record.get("salaryPeriod")) or "annual") if paid else "",
+            # the board documents amounts as annual when salaryPeriod is absent
+            **salary_fields(
+                record.get("minSalary"),
+                record.get("maxSalary"),
+                record.get("currency"),
+                record.get("salaryPeriod") or "annual",
+            ),
             employment_type=text(record.get("employmentType")),
             remote=True,
-            expires=rfc3339_of(unix_seconds(record.get("expiryDate"))),
+            expires_raw=text(unix_seconds(record.get("expiryDate")) or record.get("expiryDate")),
         )

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-from scrapy.http import Response
-
 from jobscrape.items import JobPosting
-from jobscrape.spiders.base import JobBoardSpider, salary_amount, tags_of, text
+from jobscrape.spiders.base import JobBoardSpider, salary_fields, tags_of, text
 
 # jobLevel "Any" says nothing about the job: it is not a tag.
 _NO_LEVEL = {"", "any"}
@@ -35,16 +32,11 @@ class JobicySpider(JobBoardSpider):
         "DEFAULT_IMAGE": "https://jobicy.com/jobicy-logo-square.png",
     }
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[JobPosting]:
-        for record in self.json_records(response, "jobs"):
-            self.job_records_read()
-            yield self.posting_from(record)
+    records_key = "jobs"
 
     def posting_from(self, record: dict[str, Any]) -> JobPosting:
         """Map one Jobicy job record onto a JobPosting, raw values untouched."""
         level = text(record.get("jobLevel"))
-        low, high = salary_amount(record.get("salaryMin")), salary_amount(record.get("salaryMax"))
-        has_salary = low is not None or high is not None
         return self.posting(
             record.get("id"),
             url=text(record.get("url")),
@@ -58,10 +50,12 @@ class JobicySpider(JobBoardSpider):
             logo_url=text(record.get("companyLogo")),
             description_raw=text(record.get("jobDescription") or record.get("jobExcerpt")),
             location=text(record.get("jobGeo")),
-            salary_min=low,
-            salary_max=high,
-            salary_currency=text(record.get("salaryCurrency")) if has_salary else "",
-            salary_period=text(record.get("salaryPeriod")) if has_salary else "",
+            **salary_fields(
+                record.get("salaryMin"),
+                record.get("salaryMax"),
+                record.get("salaryCurrency"),
+                record.get("salaryPeriod"),
+            ),
             employment_type=", ".join(tags_of(record.get("jobType"))),
             remote=True,
         )

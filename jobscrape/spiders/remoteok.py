@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
-
-from scrapy.http import Response
 
 from jobscrape.items import JobPosting
 from jobscrape.spiders.base import JobBoardSpider, integer, salary_amount, text
@@ -40,11 +37,8 @@ class RemoteokSpider(JobBoardSpider):
         "DEFAULT_IMAGE": "https://remoteok.io/assets/logo-square.png",
     }
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[JobPosting]:
-        for record in self.json_records(response):
-            if "id" in record:
-                self.job_records_read()
-                yield self.posting_from(record)
+    def is_job_record(self, record: dict[str, Any]) -> bool:
+        return "id" in record  # the legal notice, whatever its keys, has none
 
     def posting_from(self, record: dict[str, Any]) -> JobPosting:
         """Map one RemoteOK job record onto a JobPosting, raw values untouched."""

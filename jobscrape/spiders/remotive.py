@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-from scrapy.http import Response
 
 from jobscrape.items import JobPosting
 from jobscrape.spiders.base import JobBoardSpider, tags_of, text
@@ -27,21 +24,21 @@ class RemotiveSpider(JobBoardSpider):
         "DEFAULT_IMAGE": "https://remotive.com/remotive_logo.png",
     }
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[JobPosting]:
-        for record in self.json_records(response, "jobs"):
-            self.job_records_read()
-            yield self.posting(
-                record.get("id"),
-                url=text(record.get("url")),
-                apply_url=text(record.get("url")),
-                title_raw=text(record.get("title")),
-                company_raw=text(record.get("company_name")),
-                tags_raw=tags_of(record.get("tags"), record.get("category")),
-                date_raw=text(record.get("publication_date")),
-                logo_url=text(record.get("company_logo") or record.get("company_logo_url")),
-                description_raw=text(record.get("description")),
-                location=text(record.get("candidate_required_location")),
-                salary_raw=text(record.get("salary")),
-                employment_type=text(record.get("job_type")),
-                remote=True,
-            )
+    records_key = "jobs"
+
+    def posting_from(self, record: dict[str, Any]) -> JobPosting:
+        return self.posting(
+            record.get("id"),
+            url=text(record.get("url")),
+            apply_url=text(record.get("url")),
+            title_raw=text(record.get("title")),
+            company_raw=text(record.get("company_name")),
+            tags_raw=tags_of(record.get("tags"), record.get("category")),
+            date_raw=text(record.get("publication_date")),
+            logo_url=text(record.get("company_logo") or record.get("company_logo_url")),
+            description_raw=text(record.get("description")),
+            location=text(record.get("candidate_required_location")),
+            salary_raw=text(record.get("salary")),
+            employment_type=text(record.get("job_type")),
+            remote=True,
+        )

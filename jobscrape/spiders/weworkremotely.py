@@ -94,6 +94,9 @@ class WeworkremotelySpider(JobBoardSpider):
             raise BoardResponseError(
                 f"{answered} that is not well-formed XML ({error}); body starts {snippet!r}"
             ) from None
+        if root.getroottree().docinfo.internalDTD is not None:
+            # RSS has no use for a DTD; its entities could rewrite or blow up the feed
+            raise BoardResponseError(f"{answered}: an XML document with a DTD, not a plain feed")
         feed = Selector(root=root, type="xml")
         if feed.xpath("/rss/channel").get() is None:
             raise BoardResponseError(
@@ -104,9 +107,9 @@ class WeworkremotelySpider(JobBoardSpider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[JobPosting]:
         for item in self.rss_items(response):
             self.job_records_read()
-            yield self.posting_from(item)
+            yield self.posting_from_item(item)
 
-    def posting_from(self, item: Selector) -> JobPosting:
+    def posting_from_item(self, item: Selector) -> JobPosting:
         """Map one RSS ``<item>`` onto a JobPosting, raw values untouched."""
 
         def field(name: str) -> str:
@@ -128,5 +131,5 @@ class WeworkremotelySpider(JobBoardSpider):
             location=", ".join(part for part in (region, country) if part),
             employment_type=field("type"),
             remote=True,
-            expires=field("expires_at"),
+            expires_raw=field("expires_at"),
         )

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
-
-from scrapy.http import Response
 
 from jobscrape.items import JobPosting
 from jobscrape.spiders.base import JobBoardSpider, tags_of, text
@@ -40,11 +37,6 @@ class WorkingnomadsSpider(JobBoardSpider):
         "DOWNLOAD_DELAY": 2.0,
         "DEFAULT_IMAGE": "https://www.workingnomads.com/static/img/wn-logo-square.png",
     }
-
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[JobPosting]:
-        for record in self.json_records(response):
-            self.job_records_read()
-            yield self.posting_from(record)
 
     def posting_from(self, record: dict[str, Any]) -> JobPosting:
         """Map one Working Nomads job record onto a JobPosting, raw values untouched."""
