@@ -20,6 +20,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.test import get_crawler
 
 import jobscrape.settings as project_module
+from jobscrape.writer.content_dir import ContentDirectory
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -162,3 +163,34 @@ def assert_post_conforms(path: Path) -> frontmatter.Post:
     assert not EVENT_HANDLER.search(post.content), path.name
     assert not SCRIPT_URL.search(post.content), path.name
     return post
+
+
+def crawl_board(
+    board: str, out: Path, cassette: str | None = None, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``scrapy crawl BOARD`` replaying ``fixtures/BOARD/CASSETTE`` (``BOARD.yaml`` by default)
+    into the content directory ``out``."""
+    path = FIXTURES / board / (cassette or f"{board}.yaml")
+    return run_crawl(board, "-s", f"VCR_CASSETTE={path}", "-s", f"CONTENT_DIR={out}", *args)
+
+
+def failed_run_keeps_posts(board: str, cassette: str, content: Path) -> str:
+    """Replay a bad answer over a content directory holding yesterday's post: the run exits 1
+    with a reason naming the board and touches no post. Returns the reason line."""
+    content.mkdir(parents=True, exist_ok=True)
+    (content / f"post-{board}-1.md").write_text("yesterday's post\n")
+    before = snapshot(content)
+    result = crawl_board(board, content, cassette)
+    assert result.returncode == 1, result.stderr[-2000:]
+    reason = result.stderr.strip().splitlines()[-1]
+    assert reason.startswith(f"jobscrape: crawl {board} failed: "), reason
+    assert snapshot(content) == before
+    return reason
+
+
+def write_posts(postings: Iterable[Any], directory: Path) -> list[frontmatter.Post]:
+    """Write rendered postings as the feed's writer does; every post must conform."""
+    content = ContentDirectory(directory)
+    for posting in postings:
+        content.write(posting.slug, posting.post_text)
+    return [assert_post_conforms(path) for path in sorted(directory.glob("*.md"))]

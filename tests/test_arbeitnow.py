@@ -9,18 +9,19 @@ import pytest
 from jobscrape.items import url_id
 from jobscrape.spiders.arbeitnow import ArbeitnowSpider
 from jobscrape.spiders.base import BoardResponseError
-from jobscrape.writer.content_dir import ContentDirectory
 from tests.conftest import (
     FIXTURES,
     REAL,
     assert_post_conforms,
+    crawl_board,
+    failed_run_keeps_posts,
     make_crawler,
     parse_feed,
     real_files,
     require_real,
-    run_crawl,
     run_pipelines,
     snapshot,
+    write_posts,
 )
 
 API = "https://www.arbeitnow.com/api/job-board-api"
@@ -34,10 +35,8 @@ ESCAPED = (
 )
 
 
-def crawl(out, cassette="arbeitnow.yaml", *args):
-    return run_crawl(
-        "arbeitnow", "-s", f"VCR_CASSETTE={CASSETTES / cassette}", "-s", f"CONTENT_DIR={out}", *args
-    )
+def crawl(out, cassette=None, *args):
+    return crawl_board("arbeitnow", out, cassette, *args)
 
 
 def record(slug="dev-remote-60723", **fields):
@@ -169,16 +168,12 @@ def test_every_real_capture_conforms(name, tmp_path):
     postings, _, crawler = parse_feed(ArbeitnowSpider, API, path.read_bytes(), remote_only="0")
     run = run_pipelines(crawler, postings)
     assert run.dropped == []
-    content = ContentDirectory(tmp_path)
     for item in run.kept:
         assert item.date.endswith("+00:00")
         assert "&lt;" not in item.body, item.slug  # escaped descriptions were unescaped
         assert item.body.count("on Arbeitnow") == 1
-        content.write(item.slug, item.post_text)
-    posts = sorted(tmp_path.glob("*.md"))
+    posts = write_posts(run.kept, tmp_path)
     assert len(posts) == len(jobs)
-    for post in posts:
-        assert_post_conforms(post)
 
 
 def test_crawl_replays_both_pages_into_posts(tmp_path):
@@ -235,26 +230,20 @@ def test_a_run_of_on_site_jobs_only_reads_them_and_succeeds(tmp_path):
     assert snapshot(tmp_path / "out") == {}
 
 
-@pytest.mark.parametrize(
-    ("cassette", "reason"),
-    [
-        ("arbeitnow-html-error.yaml", "not JSON"),
-        ("arbeitnow-malformed.yaml", "not JSON"),
-        ("arbeitnow-page2-error.yaml", "page=2"),
-    ],
-)
-def test_bad_answers_fail_the_run_and_keep_existing_posts(tmp_path, cassette, reason):
+@pytest.mark.parametrize("cassette", ["arbeitnow-html-error.yaml", "arbeitnow-malformed.yaml"])
+def test_bad_answers_fail_the_run_and_keep_existing_posts(tmp_path, cassette):
+    assert "not JSON" in failed_run_keeps_posts("arbeitnow", cassette, tmp_path)
+
+
+def test_a_failed_later_page_fails_the_run_after_writing_the_first(tmp_path):
     (tmp_path / "post-arbeitnow-1.md").write_text("yesterday\n")
     before = snapshot(tmp_path)
-    result = crawl(tmp_path, cassette)
+    result = crawl(tmp_path, "arbeitnow-page2-error.yaml")
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("jobscrape: crawl arbeitnow failed:") and reason in last
-    if cassette == "arbeitnow-page2-error.yaml":  # the posts of page 1 are written
-        assert "post-arbeitnow-product-owner-remote-424242.md" in snapshot(tmp_path)
-        assert (tmp_path / "post-arbeitnow-1.md").read_bytes() == before["post-arbeitnow-1.md"]
-    else:
-        assert snapshot(tmp_path) == before
+    assert last.startswith("jobscrape: crawl arbeitnow failed:") and "page=2" in last
+    assert "post-arbeitnow-product-owner-remote-424242.md" in snapshot(tmp_path)
+    assert (tmp_path / "post-arbeitnow-1.md").read_bytes() == before["post-arbeitnow-1.md"]
 
 
 def test_politeness_lives_in_the_spider():

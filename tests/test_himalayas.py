@@ -10,19 +10,20 @@ from scrapy import Request
 from jobscrape.items import url_id
 from jobscrape.spiders.base import BoardResponseError
 from jobscrape.spiders.himalayas import HimalayasSpider
-from jobscrape.writer.content_dir import ContentDirectory
 from tests.conftest import (
     FIXTURES,
     REAL,
     assert_post_conforms,
+    crawl_board,
+    failed_run_keeps_posts,
     json_response,
     make_crawler,
     parse_feed,
     real_files,
     require_real,
-    run_crawl,
     run_pipelines,
     snapshot,
+    write_posts,
 )
 
 API = "https://himalayas.app/jobs/api?offset=0&limit=20"
@@ -31,10 +32,8 @@ CAPTURES = [path.name for path in real_files("himalayas")] or ["(../shared is ab
 GUID = "https://himalayas.app/companies/acme/jobs/senior-backend-engineer"
 
 
-def crawl(out, cassette="himalayas.yaml", *args):
-    return run_crawl(
-        "himalayas", "-s", f"VCR_CASSETTE={CASSETTES / cassette}", "-s", f"CONTENT_DIR={out}", *args
-    )
+def crawl(out, cassette=None, *args):
+    return crawl_board("himalayas", out, cassette, *args)
 
 
 def record(**fields):
@@ -216,16 +215,12 @@ def test_every_real_capture_conforms(name, tmp_path):
         assert requests == []
     run = run_pipelines(crawler, postings)
     assert run.dropped == []
-    content = ContentDirectory(tmp_path)
     for item in run.kept:
         assert item.company and item.company != "name"
         assert item.images and "thumbnail_url" not in item.images[0]
         assert item.date.endswith("+00:00") and item.expires > item.date
-        content.write(item.slug, item.post_text)
-    posts = sorted(tmp_path.glob("*.md"))
+    posts = write_posts(run.kept, tmp_path)
     assert len(posts) == len(capture["jobs"])
-    for post in posts:
-        assert_post_conforms(post)
 
 
 def test_crawl_replays_both_pages_into_posts(tmp_path):
@@ -265,14 +260,8 @@ def test_post_extra_fields_show_salary_and_expiry(tmp_path):
 
 @pytest.mark.parametrize("cassette", ["himalayas-html-error.yaml", "himalayas-malformed.yaml"])
 def test_bad_answers_fail_the_run_and_keep_existing_posts(tmp_path, cassette):
-    (tmp_path / "post-himalayas-1.md").write_text("yesterday\n")
-    before = snapshot(tmp_path)
-    result = crawl(tmp_path, cassette)
-    assert result.returncode == 1
-    last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("jobscrape: crawl himalayas failed:")
-    assert "BoardResponseError" in last and "not JSON" in last
-    assert snapshot(tmp_path) == before
+    reason = failed_run_keeps_posts("himalayas", cassette, tmp_path)
+    assert "BoardResponseError" in reason and "not JSON" in reason
 
 
 def test_politeness_lives_in_the_spider():

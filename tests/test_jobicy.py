@@ -9,18 +9,19 @@ import pytest
 from jobscrape.items import url_id
 from jobscrape.spiders.base import BoardResponseError
 from jobscrape.spiders.jobicy import JobicySpider
-from jobscrape.writer.content_dir import ContentDirectory
 from tests.conftest import (
     FIXTURES,
     REAL,
     assert_post_conforms,
+    crawl_board,
+    failed_run_keeps_posts,
     make_crawler,
     parse_feed,
     real_files,
     require_real,
-    run_crawl,
     run_pipelines,
     snapshot,
+    write_posts,
 )
 
 API = "https://jobicy.com/api/v2/remote-jobs?count=100"
@@ -58,10 +59,8 @@ def parse_jobs(*jobs):
     return postings, requests, crawler, run_pipelines(crawler, postings)
 
 
-def crawl(out, cassette="jobicy.yaml", *args):
-    return run_crawl(
-        "jobicy", "-s", f"VCR_CASSETTE={CASSETTES / cassette}", "-s", f"CONTENT_DIR={out}", *args
-    )
+def crawl(out, cassette=None, *args):
+    return crawl_board("jobicy", out, cassette, *args)
 
 
 def test_feed_wrapper_and_fields():
@@ -186,7 +185,6 @@ def test_every_real_capture_conforms(name, tmp_path):
     assert crawler.stats.get_value("jobscrape/records/read") == len(jobs)
     run = run_pipelines(crawler, postings)
     assert run.dropped == []
-    content = ContentDirectory(tmp_path)
     for job, item in zip(jobs, run.kept, strict=True):
         assert item.slug == f"post-jobicy-{job['id']}"
         assert item.date == job["pubDate"]  # RFC 3339 with its offset, kept verbatim
@@ -200,11 +198,8 @@ def test_every_real_capture_conforms(name, tmp_path):
             assert item.salary_period == "year"
         else:
             assert item.salary_min is None and item.salary_period == ""
-        content.write(item.slug, item.post_text)
-    posts = sorted(tmp_path.glob("*.md"))
+    posts = write_posts(run.kept, tmp_path)
     assert len(posts) == len(jobs)
-    for post in posts:
-        assert_post_conforms(post)
 
 
 def test_crawl_replays_the_cassette_into_posts(tmp_path):
@@ -247,14 +242,7 @@ def test_post_extra_fields_show_salary_and_location(tmp_path):
     ],
 )
 def test_bad_answers_fail_the_run_and_keep_existing_posts(tmp_path, cassette, reason):
-    (tmp_path / "post-jobicy-160101.md").write_text("yesterday\n")
-    before = snapshot(tmp_path)
-    result = crawl(tmp_path, cassette)
-    assert result.returncode == 1
-    last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("jobscrape: crawl jobicy failed:")
-    assert reason in last
-    assert snapshot(tmp_path) == before
+    assert reason in failed_run_keeps_posts("jobicy", cassette, tmp_path)
 
 
 def test_politeness_lives_in_the_spider():

@@ -8,18 +8,19 @@ import pytest
 
 from jobscrape.spiders.base import BoardResponseError
 from jobscrape.spiders.remotive import RemotiveSpider
-from jobscrape.writer.content_dir import ContentDirectory
 from tests.conftest import (
     FIXTURES,
     REAL,
     assert_post_conforms,
+    crawl_board,
+    failed_run_keeps_posts,
     make_crawler,
     parse_feed,
     real_files,
     require_real,
-    run_crawl,
     run_pipelines,
     snapshot,
+    write_posts,
 )
 
 API = "https://remotive.com/api/remote-jobs"
@@ -27,10 +28,8 @@ CASSETTES = FIXTURES / "remotive"
 CAPTURES = [path.name for path in real_files("remotive")] or ["(../shared is absent)"]
 
 
-def crawl(out, cassette="remotive.yaml", *args):
-    return run_crawl(
-        "remotive", "-s", f"VCR_CASSETTE={CASSETTES / cassette}", "-s", f"CONTENT_DIR={out}", *args
-    )
+def crawl(out, cassette=None, *args):
+    return crawl_board("remotive", out, cassette, *args)
 
 
 def test_feed_wrapper_and_fields():
@@ -83,16 +82,12 @@ def test_every_real_capture_conforms(name, tmp_path):
     assert crawler.stats.get_value("jobscrape/records/read") == len(feed["jobs"])
     run = run_pipelines(crawler, postings)
     assert run.dropped == []
-    content = ContentDirectory(tmp_path)
     for item in run.kept:
         assert item.date.endswith("+00:00")
         assert all(tag == tag.strip() for tag in item.tags)
         if item.salary_raw.strip("- "):
             assert item.salary_min is not None, item.salary_raw
-        content.write(item.slug, item.post_text)
-    for post in tmp_path.glob("*.md"):
-        assert_post_conforms(post)
-    assert len(list(tmp_path.glob("*.md"))) == len(feed["jobs"])
+    assert len(write_posts(run.kept, tmp_path)) == len(feed["jobs"])
 
 
 def test_crawl_replays_the_cassette_into_posts(tmp_path):
@@ -123,12 +118,7 @@ def test_post_extra_fields_show_salary_and_location(tmp_path):
 
 @pytest.mark.parametrize("cassette", ["remotive-html-error.yaml", "remotive-malformed.yaml"])
 def test_bad_answers_fail_the_run_and_keep_existing_posts(tmp_path, cassette):
-    (tmp_path / "post-remotive-1.md").write_text("yesterday\n")
-    before = snapshot(tmp_path)
-    result = crawl(tmp_path, cassette)
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1].startswith("jobscrape: crawl remotive failed:")
-    assert snapshot(tmp_path) == before
+    failed_run_keeps_posts("remotive", cassette, tmp_path)
 
 
 def test_politeness_lives_in_the_spider():

@@ -11,18 +11,19 @@ from parsel import Selector
 from jobscrape.items import url_id
 from jobscrape.spiders.base import BoardResponseError
 from jobscrape.spiders.weworkremotely import WeworkremotelySpider, job_url, split_title
-from jobscrape.writer.content_dir import ContentDirectory
 from tests.conftest import (
     FIXTURES,
     REAL,
     assert_post_conforms,
+    crawl_board,
+    failed_run_keeps_posts,
     make_crawler,
     parse_feed,
     real_files,
     require_real,
-    run_crawl,
     run_pipelines,
     snapshot,
+    write_posts,
 )
 
 FEED = "https://weworkremotely.com/remote-jobs.rss"
@@ -63,15 +64,8 @@ def parse(body: bytes | str, **spider_args: str):
     return parse_feed(WeworkremotelySpider, FEED, body, "application/rss+xml", **spider_args)
 
 
-def crawl(out, cassette="weworkremotely.yaml", *args):
-    return run_crawl(
-        "weworkremotely",
-        "-s",
-        f"VCR_CASSETTE={CASSETTES / cassette}",
-        "-s",
-        f"CONTENT_DIR={out}",
-        *args,
-    )
+def crawl(out, cassette=None, *args):
+    return crawl_board("weworkremotely", out, cassette, *args)
 
 
 def post_name(slug: str) -> str:
@@ -246,17 +240,13 @@ def test_every_real_capture_conforms(name, tmp_path):
     assert sum(1 for posting in postings if posting.logo_url) == raw.count(b"<media:content ")
     run = run_pipelines(crawler, postings)
     assert run.dropped == []
-    content = ContentDirectory(tmp_path)
     for post in run.kept:
         assert post.company and post.title
         assert post.date.endswith("+00:00")
         assert post.url.startswith(JOBS)
         assert post.location and post.tags
         assert post.description_raw.rstrip().endswith("</a></p>")  # the "To apply" link
-        content.write(post.slug, post.post_text)
-    for written in tmp_path.glob("*.md"):
-        assert_post_conforms(written)
-    assert len(list(tmp_path.glob("*.md"))) == items
+    assert len(write_posts(run.kept, tmp_path)) == items
 
 
 def test_real_titles_keep_colons_after_the_first():
@@ -345,14 +335,7 @@ def test_post_extra_fields_show_location_type_and_expiry(tmp_path):
     ],
 )
 def test_bad_answers_fail_the_run_and_keep_existing_posts(tmp_path, cassette, reason):
-    (tmp_path / "post-weworkremotely-1.md").write_text("yesterday\n")
-    before = snapshot(tmp_path)
-    result = crawl(tmp_path, cassette)
-    assert result.returncode == 1
-    last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("jobscrape: crawl weworkremotely failed:")
-    assert reason in result.stderr
-    assert snapshot(tmp_path) == before
+    assert reason in failed_run_keeps_posts("weworkremotely", cassette, tmp_path)
 
 
 def test_politeness_lives_in_the_spider():

@@ -10,18 +10,19 @@ import pytest
 from jobscrape.items import url_id
 from jobscrape.spiders.base import BoardResponseError
 from jobscrape.spiders.workingnomads import WorkingnomadsSpider, tracker_id
-from jobscrape.writer.content_dir import ContentDirectory
 from tests.conftest import (
     FIXTURES,
     REAL,
     assert_post_conforms,
+    crawl_board,
+    failed_run_keeps_posts,
     make_crawler,
     parse_feed,
     real_files,
     require_real,
-    run_crawl,
     run_pipelines,
     snapshot,
+    write_posts,
 )
 
 API = "https://www.workingnomads.com/api/exposed_jobs/"
@@ -50,11 +51,8 @@ def parse_jobs(*jobs):
     return postings, requests, crawler, run_pipelines(crawler, postings)
 
 
-def crawl(out, cassette="workingnomads.yaml", *args):
-    return run_crawl(
-        "workingnomads",
-        "-s", f"VCR_CASSETTE={CASSETTES / cassette}", "-s", f"CONTENT_DIR={out}", *args,
-    )  # fmt: skip
+def crawl(out, cassette=None, *args):
+    return crawl_board("workingnomads", out, cassette, *args)
 
 
 def test_bare_list_and_fields():
@@ -157,7 +155,6 @@ def test_every_real_capture_conforms(name, tmp_path):
     assert crawler.stats.get_value("jobscrape/records/read") == len(jobs)
     run = run_pipelines(crawler, postings)
     assert run.dropped == []
-    content = ContentDirectory(tmp_path)
     for job, item in zip(jobs, run.kept, strict=True):
         number = re.fullmatch(r"https://www\.workingnomads\.com/job/go/(\d+)/", job["url"])
         assert number, job["url"]
@@ -168,11 +165,8 @@ def test_every_real_capture_conforms(name, tmp_path):
         # only allowlisted markup: kept byte for byte, whatever its spacer paragraphs hold
         assert item.body == job["description"] and not item.body_cleaned
         assert item.images == [DEFAULT_IMAGE]
-        content.write(item.slug, item.post_text)
-    posts = sorted(tmp_path.glob("*.md"))
+    posts = write_posts(run.kept, tmp_path)
     assert len(posts) == len(jobs)
-    for post in posts:
-        assert_post_conforms(post)
 
 
 def test_crawl_replays_the_cassette_into_posts(tmp_path):
@@ -217,14 +211,7 @@ def test_post_extra_fields_show_location_and_apply_url(tmp_path):
     ],
 )
 def test_bad_answers_fail_the_run_and_keep_existing_posts(tmp_path, cassette, reason):
-    (tmp_path / "post-workingnomads-1900101.md").write_text("yesterday\n")
-    before = snapshot(tmp_path)
-    result = crawl(tmp_path, cassette)
-    assert result.returncode == 1
-    last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("jobscrape: crawl workingnomads failed:")
-    assert reason in last
-    assert snapshot(tmp_path) == before
+    assert reason in failed_run_keeps_posts("workingnomads", cassette, tmp_path)
 
 
 def test_politeness_lives_in_the_spider():
