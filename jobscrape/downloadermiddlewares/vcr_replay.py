@@ -253,7 +253,7 @@ def save_cassette(
     interactions: list[tuple[str, str, int, dict[str, list[str]], bytes]],
 ) -> None:
     """Write a vcrpy cassette of ``(method, url, status, headers, body)`` interactions, as a
-    recording run would: fixtures are built with this."""
+    recording run would, replacing any file at ``path``: fixtures are built with this."""
     cassette = Cassette(path=str(path), record_mode=RecordMode.ALL, match_on=MATCH_ON)
     for method, url, status, headers, body in interactions:
         response = {
