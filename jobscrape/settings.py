@@ -45,6 +45,8 @@ ITEM_PIPELINES = {
     "jobscrape.pipelines.render_post.RenderPostPipeline": 800,
 }
 DEFAULT_IMAGE = ""
+REMOTE_ONLY = True
+COMPANIES_FILE = ""  # empty: jobscrape/companies.toml
 POST_EXTRA_FIELDS: list[str] = []
 
 FEED_STORAGES = {"content": "jobscrape.writer.feed.ContentDirFeedStorage"}

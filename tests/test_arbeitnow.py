@@ -249,6 +249,6 @@ def test_a_failed_later_page_fails_the_run_after_writing_the_first(tmp_path):
 def test_politeness_lives_in_the_spider():
     settings = make_crawler(ArbeitnowSpider).settings
     assert settings.getfloat("DOWNLOAD_DELAY") >= 1
-    spider = ArbeitnowSpider()
-    assert (spider.max_pages, spider.remote_only) == (5, True)
+    spider = ArbeitnowSpider.from_crawler(make_crawler(ArbeitnowSpider))
+    assert (spider.max_pages, spider.keeps_remote_only()) == (5, True)
     assert "hourly" in ArbeitnowSpider.politeness

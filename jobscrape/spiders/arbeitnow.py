@@ -11,11 +11,6 @@ from jobscrape.spiders.base import JobBoardSpider, integer, tags_of, text
 from jobscrape.text import unescape_markup
 
 
-def flag(value: Any) -> bool:
-    """A spider argument as a bool: ``0``, ``false``, ``no``, ``off`` (any case) are False."""
-    return str(value).strip().lower() not in {"0", "false", "no", "off", ""}
-
-
 class ArbeitnowSpider(JobBoardSpider):
     """Arbeitnow (https://www.arbeitnow.com/api/job-board-api).
 
@@ -45,22 +40,10 @@ class ArbeitnowSpider(JobBoardSpider):
         "DEFAULT_IMAGE": "https://www.arbeitnow.com/apple-touch-icon.png",
     }
 
-    def __init__(
-        self,
-        *args: Any,
-        remote_only: bool | str = True,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.remote_only = flag(remote_only)
-
     records_key = "data"
 
     def posting_from(self, record: dict[str, Any]) -> JobPosting | None:
         remote = record.get("remote") is True
-        if self.remote_only and not remote:
-            self.skipped("not_remote")
-            return None
         return self.posting(
             record.get("slug"),
             url=text(record.get("url")),

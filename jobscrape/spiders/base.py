@@ -14,9 +14,11 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from jobscrape.items import JobPosting, url_id
+from jobscrape.items import DEFAULT_CATEGORY, JobPosting, url_id
 from jobscrape.text import tag_values
 
+OTHER_CATEGORY = "Jobs"
+"""The category of a job that is not remote (kept only with ``REMOTE_ONLY = False``)."""
 SHORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 
 
@@ -36,6 +38,11 @@ def integer(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value.strip())
     return None
+
+
+def flag(value: Any) -> bool:
+    """A spider argument as a bool: ``0``, ``false``, ``no``, ``off`` (any case) are False."""
+    return str(value).strip().lower() not in {"0", "false", "no", "off", ""}
 
 
 def salary_amount(value: Any) -> float | None:
@@ -109,10 +116,16 @@ class JobBoardSpider(scrapy.Spider):
     """Pages a run reads at most, on boards that page (``-a max_pages=N``)."""
 
     def __init__(
-        self, *args: Any, url: str | None = None, max_pages: int | str | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        url: str | None = None,
+        max_pages: int | str | None = None,
+        remote_only: bool | str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.url = url or self.start_url
+        self.remote_only = None if remote_only is None else flag(remote_only)
         if max_pages is not None:
             self.max_pages = int(max_pages)
             if self.max_pages < 1:
@@ -205,6 +218,8 @@ class JobBoardSpider(scrapy.Spider):
         if self.id_from_url and not SHORT_ID.match(source_id) and fields.get("url"):
             source_id = url_id(fields["url"])
         prefix = self.slug_prefix if self.slug_prefix is not None else f"post-{self.name}-"
+        remote = fields.get("remote")
+        fields.setdefault("category", OTHER_CATEGORY if remote is False else DEFAULT_CATEGORY)
         return JobPosting(
             source=self.name, source_id=source_id, slug=f"{prefix}{source_id}", **fields
         )
@@ -218,11 +233,22 @@ class JobBoardSpider(scrapy.Spider):
                 continue
             self.job_records_read()
             posting = self.posting_from(record)
-            if posting is not None:
-                yield posting
+            if posting is None:
+                continue
+            if posting.remote is False and self.keeps_remote_only():
+                self.skipped("not_remote")
+                continue
+            yield posting
         next_url = self.next_page_url(response, feed, records)
         if next_url:
             yield from self.next_page(response, next_url)
+
+    def keeps_remote_only(self) -> bool:
+        """Whether jobs that are not remote are left out: ``-a remote_only=...``, else the
+        ``REMOTE_ONLY`` setting."""
+        if self.remote_only is not None:
+            return self.remote_only
+        return self.crawler.settings.getbool("REMOTE_ONLY", True)
 
     def is_job_record(self, record: dict[str, Any]) -> bool:
         """Whether an object of the feed is a job (not a notice); every object by default."""
