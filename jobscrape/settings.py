@@ -1,9 +1,13 @@
 """Settings of the jobscrape Scrapy project (only what the project sets; see the README)."""
 
+from pathlib import Path
+
 BOT_NAME = "jobscrape"
 SPIDER_MODULES = ["jobscrape.spiders"]
 NEWSPIDER_MODULE = "jobscrape.spiders"
 COMMANDS_MODULE = "jobscrape.commands"
+# `scrapy genspider -t board|platform NAME URL` starts a spider on the project's base classes
+TEMPLATES_DIR = str(Path(__file__).with_name("templates"))
 
 # Politeness: a user agent that names the project, robots.txt, one request at a time per
 # board, AutoThrottle on top of each board's own delay (see custom_settings of the spiders).
