@@ -40,10 +40,17 @@ class AtsBoardSpider(JobBoardSpider):
         return chosen or [Company(platform=self.name, board=self.board)]
 
     async def start(self) -> AsyncIterator[Any]:
-        if self.url:
-            yield self.request(self.url, meta={"company": self.companies()[0]})
+        companies = self.companies()
+        if not companies:
+            self.logger.error(
+                "%s: no company is listed for this platform in the companies file; "
+                "add one or name a board with -a board=<token>", self.name
+            )  # fmt: skip
             return
-        for company in self.companies():
+        if self.url:
+            yield self.request(self.url, meta={"company": companies[0]})
+            return
+        for company in companies:
             url = self.board_url.format(board=company.board, region=company.region)
             yield self.request(url, meta={"company": company})
 
