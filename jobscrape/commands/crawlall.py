@@ -28,15 +28,19 @@ class Command(ScrapyCommand):
 
     def long_desc(self) -> str:
         return (
-            "Runs 'scrapy crawl NAME' for each spider of the project, or for those named, with "
+            "Runs 'scrapy crawl NAME' for each spider of the project (but those that need -a url, "
+            "such as jobposting), or for those named, with "
             "the same -s, -L and --logfile options. In -s values, {spider} stands for the "
             "spider's name (e.g. -s VCR_CASSETTE=fixtures/{spider}/{spider}.yaml)."
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
-        known = self.crawler_process.spider_loader.list()
-        names = args or sorted(known)
+        loader = self.crawler_process.spider_loader
+        known = loader.list()
+        names = args or sorted(
+            name for name in known if not getattr(loader.load(name), "needs_url", False)
+        )
         unknown = [name for name in names if name not in known]
         if unknown:
             raise UsageError(f"no such spider: {', '.join(unknown)}")

@@ -10,6 +10,7 @@ from jobscrape.items import JobPosting
 from jobscrape.pipelines import PostingPipeline
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ZONELESS = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?$")
 
 
@@ -53,6 +54,8 @@ def _parse_other(raw: str) -> datetime | None:
     """A zone-less ISO date-time (read as UTC, also with a ``UTC`` suffix) or an RFC 2822 date
     (``Tue, 08 Nov 2022 00:08:24 +0000``, as RSS writes them)."""
     iso = raw[:-4].rstrip() if raw.upper().endswith(" UTC") else raw
+    if _DAY.match(iso):
+        iso += "T00:00:00"  # a bare day: its midnight, UTC
     if _ZONELESS.match(iso):
         try:
             return datetime.fromisoformat(iso.replace(" ", "T")).replace(tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
 from scrapy.http import Response
@@ -51,12 +51,20 @@ class AtsBoardSpider(JobBoardSpider):
             yield self.request(self.url, meta={"company": companies[0]})
             return
         for company in companies:
-            url = self.board_url.format(board=company.board, region=company.region)
-            yield self.request(url, meta={"company": company})
+            yield self.request(self.board_api_url(company), meta={"company": company})
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    def board_api_url(self, company: Company) -> str:
+        """The first request of ``company``'s board: ``board_url`` with its token (and, where
+        the platform has regions, ``{region}`` as ``<region>.``, empty for the default one)."""
+        region = company.region.strip().strip(".").lower()
+        return self.board_url.format(board=company.board, region=f"{region}." if region else "")
+
+    def posting_in(
+        self, response: Response, feed: Any, record: dict[str, Any]
+    ) -> JobPosting | None:
+        # set right before the record is mapped: answers of several boards may interleave
         self.company = response.meta.get("company") or Company(self.name, self.board or "")
-        yield from super().parse(response, **kwargs)
+        return super().posting_in(response, feed, record)
 
     def posting(self, board_id: object, **fields: Any) -> JobPosting:
         """A posting of the company being read: path ``/post-<platform>-<board>-<id>/``;

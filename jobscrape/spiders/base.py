@@ -45,6 +45,17 @@ def flag(value: Any) -> bool:
     return str(value).strip().lower() not in {"0", "false", "no", "off", ""}
 
 
+_REMOTE = re.compile(r"\bremote\b", re.IGNORECASE)
+
+
+def remote_flag(value: Any, *places: str) -> bool | None:
+    """A source's remote flag when it is a bool, else True when a location says "remote", else
+    None (unknown: not left out by ``REMOTE_ONLY``)."""
+    if isinstance(value, bool):
+        return value
+    return True if any(_REMOTE.search(place or "") for place in places) else None
+
+
 def salary_amount(value: Any) -> float | None:
     """A salary bound as a number; None for null, text that is no number, and the 0 boards
     write when they do not know."""
@@ -104,6 +115,9 @@ class JobBoardSpider(scrapy.Spider):
     """
 
     start_url: ClassVar[str] = ""
+    needs_url: ClassVar[bool] = False
+    """True for spiders with no feed of their own (``-a url=`` required): ``crawlall`` runs
+    them only when named."""
     records_key: ClassVar[str | None] = None
     """Where a JSON feed keeps its job records (None: the body is the list)."""
     politeness: ClassVar[str] = ""
@@ -232,7 +246,7 @@ class JobBoardSpider(scrapy.Spider):
             if not self.is_job_record(record):
                 continue
             self.job_records_read()
-            posting = self.posting_from(record)
+            posting = self.posting_in(response, feed, record)
             if posting is None:
                 continue
             if posting.remote is False and self.keeps_remote_only():
@@ -253,6 +267,13 @@ class JobBoardSpider(scrapy.Spider):
     def is_job_record(self, record: dict[str, Any]) -> bool:
         """Whether an object of the feed is a job (not a notice); every object by default."""
         return True
+
+    def posting_in(
+        self, response: Response, feed: Any, record: dict[str, Any]
+    ) -> JobPosting | None:
+        """``posting_from(record)``; spiders that need the answer around a record (its wrapper,
+        the request's company) read it here, with no other record read in between."""
+        return self.posting_from(record)
 
     def posting_from(self, record: dict[str, Any]) -> JobPosting | None:
         """Map one job record onto a JobPosting, raw values untouched; None to leave out a job
