@@ -77,7 +77,9 @@ def test_fields_of_a_remote_job():
 
 def test_created_at_stands_in_for_a_missing_published_on():
     postings, _, _ = parse(account(record(published_on=None, created_at="2026-11-10")))
-    assert postings[0].date_raw == "2026-11-10T00:00:00+00:00"
+    assert postings[0].date_raw == "2026-11-10"
+    (item,) = run_pipelines(make_crawler(WorkableSpider), postings).kept
+    assert item.date == "2026-11-10T00:00:00+00:00"  # a bare date: midnight UTC
 
 
 def test_location_from_every_entry_else_from_the_job():

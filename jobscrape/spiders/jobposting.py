@@ -31,7 +31,6 @@ _MICRODATA = "//*[@itemscope][contains(@itemtype, 'schema.org/JobPosting')]"
 _UNIT_CODES = {"ANN": "year", "MON": "month", "WEE": "week", "DAY": "day", "HUR": "hour"}
 _ADDRESS_PARTS = ("addressLocality", "addressRegion", "addressCountry")
 _MAX_PLACES = 10
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def now() -> datetime:
@@ -179,23 +178,11 @@ def salary_of(base: Any) -> dict[str, Any]:
     return salary_fields(low, high, currency, period)
 
 
-def day_epoch(raw: str) -> int | None:
-    """Unix seconds of a bare ``YYYY-MM-DD`` date (midnight UTC), which the date pipeline does
-    not read; None for anything else."""
-    if not _DAY.match(raw.strip()):
-        return None
-    try:
-        return int(datetime.fromisoformat(raw.strip()).replace(tzinfo=UTC).timestamp())
-    except ValueError:
-        return None
-
-
 def future_date(raw: Any) -> str:
-    """``raw`` when it is a date after now (validThrough), a bare day as RFC 3339; ``""`` for a
-    past one, the 1970 placeholder or anything unreadable."""
+    """``raw`` when it is a date after now (validThrough); ``""`` for a past one, the 1970
+    placeholder or anything unreadable."""
     raw = text(raw).strip()
-    epoch = day_epoch(raw)
-    date = normalize_date(raw, epoch) if raw else ""
+    date = normalize_date(raw, None) if raw else ""
     if not date:
         return ""
     try:
@@ -204,7 +191,7 @@ def future_date(raw: Any) -> str:
         return ""
     if when <= now():
         return ""
-    return date if epoch is not None else raw
+    return raw
 
 
 def domain_of(url: str) -> str:
@@ -358,7 +345,6 @@ class JobpostingSpider(JobBoardSpider):
             company_raw=company,
             tags_raw=tags_of(node.get("occupationalCategory"), node.get("skills")),
             date_raw=posted,
-            date_epoch=day_epoch(posted),  # Stack Overflow: a bare day
             logo_url=logo or url_of(node.get("image")),
             description_raw=unescape_markup(description) if isinstance(description, str) else "",
             location=location,

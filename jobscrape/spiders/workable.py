@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from scrapy.http import Response
@@ -10,8 +9,6 @@ from scrapy.http import Response
 from jobscrape.items import JobPosting
 from jobscrape.spiders.ats import AtsBoardSpider
 from jobscrape.spiders.base import remote_flag, tags_of, text
-
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class WorkableSpider(AtsBoardSpider):
@@ -67,9 +64,9 @@ class WorkableSpider(AtsBoardSpider):
 
     @staticmethod
     def date_of(record: dict[str, Any]) -> str:
-        """``published_on`` (else ``created_at``); a bare date becomes midnight UTC."""
+        """``published_on`` (else ``created_at``); a bare date is read as midnight UTC."""
         raw = text(record.get("published_on") or record.get("created_at")).strip()
-        return f"{raw}T00:00:00+00:00" if _DATE_ONLY.match(raw) else raw
+        return raw
 
     @staticmethod
     def location_of(record: dict[str, Any]) -> str:
