@@ -9,7 +9,7 @@ import runpy
 from datetime import UTC, datetime
 
 import pytest
-from scrapy.http import Request
+from scrapy.http import HtmlResponse, Request
 
 from jobscrape.spiders import jobposting
 from jobscrape.spiders.jobposting import (
@@ -122,7 +122,8 @@ def test_an_unreadable_block_is_a_warning_naming_the_page(caplog):
 def test_a_broken_block_that_is_no_job_is_not_counted_as_one():
     body = '<script type="application/ld+json">{"@type": "WebSite", </script>' + (
         '<script type="application/ld+json">{"@type": "JobPosting", "title": "Dev", '
-        '"datePosted": "2026-11-01T00:00:00Z", "identifier": "7"}</script>'
+        '"description": "<p>Build it.</p>", "datePosted": "2026-11-01T00:00:00Z", '
+        '"identifier": "7"}</script>'
     )
     postings, _, crawler = parse_page("https://jobs.example.org/7", body, remote_only="0")
     assert [p.slug for p in postings] == ["post-jobs-example-org-7"]
@@ -201,6 +202,7 @@ def test_an_identifier_that_is_no_safe_token_gives_a_url_hash():
     body = (
         '<script type="application/ld+json">{"@type": "JobPosting", "title": "Dev", '
         '"datePosted": "2026-11-01T00:00:00Z", "jobLocationType": "TELECOMMUTE", '
+        '"description": "<p>Run it.</p>", '
         '"identifier": {"@type": "PropertyValue", "value": "a/b c"}}</script>'
     )
     url = "https://www.careers.example.co.uk/job?id=9"
@@ -338,11 +340,30 @@ def test_real_wwr_pages_need_lenient_json_and_keep_their_quirks():
     assert "¯\\_(ツ)_/¯" in invalid.body
 
 
-def test_real_linkedin_page_without_description_or_expiry():
-    item = real_item("linkedin-job-page-2020-05-05.html")
-    assert (item.description_raw, item.expires, item.location) == ("", "", "CZ")
-    assert (item.remote, item.category, item.employment_type) == (False, "Jobs", "OTHER")
-    assert len(item.source_id) == 12  # identifier value null: a URL hash
+def test_real_linkedin_page_without_description_is_not_posted_and_says_why(caplog):
+    path = require_real(REAL / "jsonld" / "linkedin-job-page-2020-05-05.html")
+    postings, _, crawler = parse_page("https://cz.linkedin.com/jobs/view/1824273387",
+                                      path.read_bytes(), remote_only="0")  # fmt: skip
+    assert postings == []
+    assert crawler.stats.get_value("jobscrape/records/read") == 1
+    assert crawler.stats.get_value("jobscrape/dropped/no_description") == 1
+    assert "has no description: not posted" in caplog.text
+
+
+def test_a_relative_logo_and_the_sitemap_lastmod_are_used():
+    body = (
+        '<script type="application/ld+json">{"@type": "JobPosting", "title": "Dev", '
+        '"description": "<p>x</p>", "jobLocationType": "TELECOMMUTE", "identifier": "9", '
+        '"hiringOrganization": {"name": "Acme", "logo": "/img/logo.png"}}</script>'
+    )
+    crawler = make_crawler(JobpostingSpider)
+    spider = JobpostingSpider.from_crawler(crawler, url="https://jobs.example.org/")
+    request = Request("https://jobs.example.org/9", meta={"lastmod": "2026-11-20"})
+    response = HtmlResponse(request.url, body=body.encode(), encoding="utf-8", request=request)
+    (posting,) = list(spider.parse(response))
+    assert posting.logo_url == "https://jobs.example.org/img/logo.png"
+    (item,) = run_pipelines(crawler, [posting]).kept
+    assert item.date == "2026-11-20T00:00:00+00:00"
 
 
 def test_real_remoteok_and_stackoverflow_salaries():

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 from scrapy.http import Response, TextResponse
@@ -210,7 +210,7 @@ class JobpostingSpider(JobBoardSpider):
     microdata item of type JobPosting on a page is a job. Real pages are broken in real ways:
     raw newlines inside JSON strings (read with ``strict=False``), an invalid ``\\_`` escape
     (the lone backslash is kept as text), entity-escaped descriptions (unescaped once),
-    ``description: null`` (kept, with an empty body), ``datePosted`` as
+    ``description: null`` (not posted: a WARNING says so), ``datePosted`` as
     ``2020-10-20 20:28:32 UTC``, ``validThrough`` in 1970 (no expiry: only a future
     validThrough becomes the expiry), addresses of ``Anywhere``, ``url`` naming the company's
     site, ``baseSalary`` as a bare string or with ``unitCode`` ``ANN``. A block that stays
@@ -281,6 +281,17 @@ class JobpostingSpider(JobBoardSpider):
         for node in self.page_jobs(response):
             self.job_records_read()
             posting = self.posting_from_node(node, response.url)
+            if not posting.description_raw.strip():
+                # a job ad with no text is no job ad (LinkedIn's guest pages carry null)
+                self.logger.warning(
+                    "%s: %s: JobPosting %r has no description: not posted",
+                    self.name, response.url, posting.title_raw,
+                )  # fmt: skip
+                assert self.crawler.stats is not None
+                self.crawler.stats.inc_value("jobscrape/dropped/no_description")
+                continue
+            if not posting.date_raw:
+                posting.date_raw = text(response.meta.get("lastmod"))  # the sitemap's date
             if posting.remote is False and self.keeps_remote_only():
                 self.skipped("not_remote")
                 continue
@@ -323,6 +334,10 @@ class JobpostingSpider(JobBoardSpider):
         identifier = first(node.get("identifier"))
         if isinstance(identifier, dict):
             identifier = identifier.get("value")
+        # a logo or image may be relative to the page
+        logo = urljoin(page_url, logo) if logo else ""
+        image = url_of(node.get("image"))
+        image = urljoin(page_url, image) if image else ""
         url = url_of(node.get("url"))
         if domain_of(url) != domain_of(page_url) or not url.startswith(("https://", "http://")):
             url = page_url  # WWR's url is the company's site; the job is the page
@@ -345,7 +360,7 @@ class JobpostingSpider(JobBoardSpider):
             company_raw=company,
             tags_raw=tags_of(node.get("occupationalCategory"), node.get("skills")),
             date_raw=posted,
-            logo_url=logo or url_of(node.get("image")),
+            logo_url=logo or image,
             description_raw=unescape_markup(description) if isinstance(description, str) else "",
             location=location,
             employment_type=", ".join(text(kind) for kind in employment if text(kind)),
