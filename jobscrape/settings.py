@@ -57,6 +57,7 @@ FEED_STORAGES = {"content": "jobscrape.writer.feed.ContentDirFeedStorage"}
 FEED_EXPORTERS = {"post": "jobscrape.writer.feed.PostExporter"}
 FEEDS = {"content:": {"format": "post", "overwrite": True}}
 CONTENT_DIR = "content"
+LOCK_TIMEOUT = 0  # seconds a run waits for another run on the same CONTENT_DIR
 
 LOG_FORMATTER = "jobscrape.logformatter.PostingLogFormatter"
 LOG_LEVEL = "INFO"

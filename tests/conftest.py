@@ -21,6 +21,7 @@ from scrapy.utils.test import get_crawler
 
 import jobscrape.settings as project_module
 from jobscrape.writer.content_dir import ContentDirectory
+from jobscrape.writer.lock import STATE_DIR
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -117,11 +118,11 @@ def run_crawl(
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
-    """Every file under ``directory`` with its bytes."""
+    """Every file under ``directory`` with its bytes, but the run's own state folder."""
     return {
         str(path.relative_to(directory)): path.read_bytes()
         for path in sorted(directory.rglob("*"))
-        if path.is_file()
+        if path.is_file() and STATE_DIR not in path.relative_to(directory).parts
     }
 
 

@@ -12,7 +12,7 @@ import pytest
 from jobscrape.commands.crawl import FirstErrorHandler, failure_reason
 from jobscrape.downloadermiddlewares.vcr_replay import save_cassette
 from jobscrape.spiders.remoteok import RemoteokSpider
-from tests.conftest import FIXTURES, REPO, make_crawler, run_crawl
+from tests.conftest import FIXTURES, REPO, make_crawler, run_crawl, snapshot
 
 GOOD = {"finish_reason": "finished", "jobscrape/records/read": 3, "item_scraped_count": 1}
 
@@ -103,7 +103,7 @@ def test_quiet_log_level_still_fails_loudly(tmp_path):
     (reason,) = result.stderr.strip().splitlines()  # the reason is the only line
     assert reason.startswith("jobscrape: crawl remoteok failed: ")
     assert "BoardResponseError" in result.stderr
-    assert list(tmp_path.iterdir()) == []
+    assert snapshot(tmp_path) == {}  # no post
 
 
 def test_unknown_spider_fails(tmp_path):
@@ -156,7 +156,7 @@ def test_a_wrong_post_extra_field_fails_at_start_with_a_clear_reason(tmp_path):
     assert result.returncode == 1
     reason = result.stderr.strip().splitlines()[-1]
     assert "POST_EXTRA_FIELDS: locaton cannot go into a post" in reason
-    assert list(tmp_path.iterdir()) == []
+    assert snapshot(tmp_path) == {}  # no post
 
 
 def test_crawlall_runs_every_board_and_names_the_failed_ones(tmp_path):

@@ -232,7 +232,8 @@ def test_crawl_writes_golden_posts_and_only_them(tmp_path):
 
 def file_states(directory: Path) -> dict[str, tuple[bytes, int, int]]:
     return {
-        p.name: (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino) for p in directory.iterdir()
+        p.name: (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino)
+        for p in directory.glob("*.md")
     }
 
 
@@ -240,11 +241,13 @@ def test_second_run_is_idempotent_and_rewrites_nothing(tmp_path):
     out = tmp_path / "out"
     assert crawl(out).returncode == 0
     before = {
-        p.name: (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino) for p in out.iterdir()
+        p.name: (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino) for p in out.glob("*.md")
     }
     result = crawl(out)
     assert result.returncode == 0
-    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino) for p in out.iterdir()}
+    after = {
+        p.name: (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino) for p in out.glob("*.md")
+    }
     assert after == before
     assert "'jobscrape/posts/unchanged': 4" in result.stderr
 
@@ -306,14 +309,14 @@ def test_failing_runs_exit_non_zero_and_touch_no_post(tmp_path, cassette, args, 
     (out / "post-99.md").write_text("another\n")
     os.utime(out / "post-99.md", ns=(1_000_000_000, 1_000_000_000))
     before = snapshot(out)
-    mtimes = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    mtimes = {p.name: p.stat().st_mtime_ns for p in out.glob("*.md")}
     result = crawl(out, cassette, *args)
     assert result.returncode != 0
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("jobscrape: crawl remoteok failed: ")
     assert reason in last
     assert snapshot(out) == before
-    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == mtimes
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.md")} == mtimes
 
 
 def test_exporter_error_fails_the_run(tmp_path):

@@ -18,6 +18,9 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import feed_process_params_from_cli
 
+from jobscrape.writer.feed import DEFAULT_CONTENT_DIR
+from jobscrape.writer.lock import ContentLock, ContentLockBusy
+
 
 class FirstErrorHandler(logging.Handler):
     """Counts ERROR-or-worse log records and keeps the first, whatever ``LOG_LEVEL`` hides."""
@@ -107,6 +110,15 @@ class Command(ScrapyCrawlCommand):
             raise UsageError("give exactly one spider name")
         spider_name = args[0]
         assert self.crawler_process is not None
+        assert self.settings is not None
+        lock = ContentLock(self.settings.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR)
+        if not lock.held_by_parent():
+            try:
+                lock.acquire(self.settings.getfloat("LOCK_TIMEOUT"))
+            except (ContentLockBusy, OSError) as busy:
+                print(f"jobscrape: crawl {spider_name} failed: {busy}", file=sys.stderr)
+                self.exitcode = 1
+                return
         crawler = self._create_crawler(spider_name)
         errors = FirstErrorHandler()
         logging.getLogger().addHandler(errors)

@@ -8,11 +8,15 @@ board failed, naming them on stderr.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+
+from jobscrape.writer.feed import DEFAULT_CONTENT_DIR
+from jobscrape.writer.lock import HELD_ENV, ContentLock, ContentLockBusy
 
 
 class Command(ScrapyCommand):
@@ -44,6 +48,16 @@ class Command(ScrapyCommand):
         unknown = [name for name in names if name not in known]
         if unknown:
             raise UsageError(f"no such spider: {', '.join(unknown)}")
+        assert self.settings is not None
+        lock = ContentLock(self.settings.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR)
+        try:
+            lock.acquire(self.settings.getfloat("LOCK_TIMEOUT"))
+        except (ContentLockBusy, OSError) as busy:
+            print(f"jobscrape: crawlall failed: {busy}", file=sys.stderr)
+            self.exitcode = 1
+            return
+        # the runs this one starts share its lock
+        env = {**os.environ, HELD_ENV: str(lock.path)}
         failed = []
         for name in names:
             command = [sys.executable, "-m", "scrapy", "crawl", name]
@@ -55,7 +69,7 @@ class Command(ScrapyCommand):
                 command += ["--logfile", opts.logfile.replace("{spider}", name)]
             if opts.nolog:
                 command.append("--nolog")
-            if subprocess.run(command, check=False).returncode != 0:
+            if subprocess.run(command, check=False, env=env).returncode != 0:
                 failed.append(name)
         if failed:
             print(
