@@ -246,6 +246,7 @@ def test_only_a_future_valid_through_is_an_expiry(monkeypatch):
     monkeypatch.setattr(jobposting, "now", lambda: datetime(2026, 11, 27, tzinfo=UTC))
     assert future_date("2026-12-05 10:01:04") == "2026-12-05 10:01:04"
     assert future_date("2026-12-05") == "2026-12-05"  # the date pipeline reads a bare day
+    assert future_date("2027-01-01T00:00") == "2027-01-01T00:00"  # and one without seconds
     assert future_date("2026-11-01T00:00:00Z") == ""  # past
     assert future_date("1970-01-01T00:00:00.000Z") == ""
     assert future_date("soon") == future_date(None) == ""

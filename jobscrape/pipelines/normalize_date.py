@@ -11,7 +11,7 @@ from jobscrape.pipelines import PostingPipeline
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_ZONELESS = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?$")
+_ZONELESS = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 
 
 def is_rfc3339(text: str) -> bool:
