@@ -131,13 +131,19 @@ def parse_feed(
     url: str,
     body: bytes | str,
     content_type: str = "application/json",
+    *,
+    settings: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
     **spider_args: Any,
 ) -> tuple[list[Any], list[Any], Crawler]:
-    """Run ``spidercls.parse`` on one response: (postings, follow-up requests, crawler)."""
-    crawler = make_crawler(spidercls)
+    """Run ``spidercls.parse`` on one response, as the crawl does (``meta`` on its request, e.g.
+    the company of a platform's board): (postings, follow-up requests, crawler)."""
+    crawler = make_crawler(spidercls, **(settings or {}))
     spider = spidercls.from_crawler(crawler, **spider_args)
+    response = json_response(url, body, content_type)
+    response = response.replace(request=Request(url, meta=meta or {}))
     postings, requests = [], []
-    for output in spider.parse(json_response(url, body, content_type)):
+    for output in spider.parse(response):
         (requests if isinstance(output, Request) else postings).append(output)
     return postings, requests, crawler
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from scrapy.http import Request
 
 from jobscrape.companies import Company
 from jobscrape.spiders.ashby import AshbySpider
@@ -14,8 +13,8 @@ from tests.conftest import (
     assert_post_conforms,
     crawl_board,
     failed_run_keeps_posts,
-    json_response,
     make_crawler,
+    parse_feed,
     run_pipelines,
     snapshot,
 )
@@ -26,15 +25,11 @@ UUID = "4e1b1f5a-0c39-4bb0-9d3e-5a0f2f8a7c11"
 
 
 def parse(body, settings=None, **spider_args):
-    """(postings, requests, crawler) of one board answer, read as the ``posthog`` board."""
-    crawler = make_crawler(AshbySpider, **(settings or {}))
-    spider = AshbySpider.from_crawler(crawler, **{"board": "posthog", **spider_args})
-    response = json_response(API, body.encode() if isinstance(body, str) else body)
-    response = response.replace(request=Request(API, meta={"company": spider.companies()[0]}))
-    postings, requests = [], []
-    for output in spider.parse(response):
-        (requests if isinstance(output, Request) else postings).append(output)
-    return postings, requests, crawler
+    """(postings, requests, crawler) of one answer, read as the ``posthog`` board."""
+    spider = AshbySpider.from_crawler(make_crawler(AshbySpider), board="posthog")
+    meta = {"company": spider.companies()[0]}
+    spider_args = {"board": "posthog", **spider_args}
+    return parse_feed(AshbySpider, API, body, settings=settings, meta=meta, **spider_args)
 
 
 def record(job_id=UUID, **fields):

@@ -6,7 +6,6 @@ import asyncio
 import json
 
 import pytest
-from scrapy.http import Request
 
 from jobscrape.companies import Company
 from jobscrape.spiders.base import BoardResponseError
@@ -18,6 +17,7 @@ from tests.conftest import (
     failed_run_keeps_posts,
     json_response,
     make_crawler,
+    parse_feed,
     real_files,
     require_real,
     run_pipelines,
@@ -33,17 +33,11 @@ UUID = "7d9af9b5-c1c7-48ec-bbb5-9b25e49f6596"
 
 
 def parse_board(body, company=None, **spider_args):
-    """``LeverSpider.parse`` on one board's answer, read as the crawl reads it (the company in
-    the request's meta): (postings, follow-up requests, crawler)."""
+    """``LeverSpider.parse`` on one board's answer, its company in the request's meta as
+    the crawl sets it: (postings, follow-up requests, crawler)."""
     company = company or Company("lever", "acme", name="Acme", logo="https://acme/logo.png")
-    crawler = make_crawler(LeverSpider)
-    spider = LeverSpider.from_crawler(crawler, **spider_args)
-    request = Request(API.format(board=company.board), meta={"company": company})
-    response = json_response(request.url, body).replace(request=request)
-    postings, requests = [], []
-    for output in spider.parse(response):
-        (requests if isinstance(output, Request) else postings).append(output)
-    return postings, requests, crawler
+    url = API.format(board=company.board)
+    return parse_feed(LeverSpider, url, body, meta={"company": company}, **spider_args)
 
 
 def posting(posting_id=UUID, **fields):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from scrapy.http import Request
 
 from jobscrape.companies import Company
 from jobscrape.spiders.base import BoardResponseError
@@ -14,8 +13,8 @@ from tests.conftest import (
     assert_post_conforms,
     crawl_board,
     failed_run_keeps_posts,
-    json_response,
     make_crawler,
+    parse_feed,
     run_pipelines,
     snapshot,
 )
@@ -25,15 +24,11 @@ NOT_REMOTE = "jobscrape/skipped/not_remote"
 
 
 def parse(body, settings=None, **spider_args):
-    """(postings, requests, crawler) of one offers answer, read as the ``tellent`` board."""
-    crawler = make_crawler(RecruiteeSpider, **(settings or {}))
-    spider = RecruiteeSpider.from_crawler(crawler, **{"board": "tellent", **spider_args})
-    response = json_response(API, body.encode() if isinstance(body, str) else body)
-    response = response.replace(request=Request(API, meta={"company": spider.companies()[0]}))
-    postings, requests = [], []
-    for output in spider.parse(response):
-        (requests if isinstance(output, Request) else postings).append(output)
-    return postings, requests, crawler
+    """(postings, requests, crawler) of one answer, read as the ``tellent`` board."""
+    spider = RecruiteeSpider.from_crawler(make_crawler(RecruiteeSpider), board="tellent")
+    meta = {"company": spider.companies()[0]}
+    spider_args = {"board": "tellent", **spider_args}
+    return parse_feed(RecruiteeSpider, API, body, settings=settings, meta=meta, **spider_args)
 
 
 def record(offer_id=1700101, **fields):
