@@ -78,6 +78,14 @@ class JobPosting:
     expires: str = ""
     """validThrough as RFC 3339, from ``expires_raw``."""
 
+    listing: str = ""
+    """The listing the job was read from (a board, a company's board, a sitemap): jobs that
+    vanish from a listing read whole expire."""
+    sources: list[str] = field(default_factory=list)
+    """URLs of the same job on other boards (set from the content directory's index)."""
+    expiry_date: str = ""
+    """The post's ``expiryDate`` (RFC 3339): set once the job vanished or its expiry passed."""
+
     post_text: str = ""
     """The rendered post (front matter and body), set by RenderPostPipeline."""
 

@@ -28,6 +28,8 @@ REMOTE_CONTROL_ENABLED = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scrapy.extensions.remote_control.RemoteControl": None,
+    # the content directory's state index; expiry of vanished jobs behind the outage guard
+    "jobscrape.writer.run.ContentRun": 500,
 }
 
 DOWNLOADER_MIDDLEWARES = {
@@ -36,6 +38,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 VCR_CASSETTE = ""
 VCR_RECORD_MODE = "none"
+VCR_CASSETTE_DIR = ""  # replay each spider from DIR/<name>.yaml (or DIR/<name>/<name>.yaml)
 
 ITEM_PIPELINES = {
     "jobscrape.pipelines.repair_text.RepairTextPipeline": 100,
@@ -43,9 +46,11 @@ ITEM_PIPELINES = {
     "jobscrape.pipelines.dedupe.DeduplicatePipeline": 250,
     "jobscrape.pipelines.normalize_tags.NormalizeTagsPipeline": 300,
     "jobscrape.pipelines.normalize_date.NormalizeDatePipeline": 400,
+    "jobscrape.pipelines.dedupe_across_sources.DedupeAcrossSourcesPipeline": 420,
     "jobscrape.pipelines.parse_salary.ParseSalaryPipeline": 450,
     "jobscrape.pipelines.choose_images.ChooseImagesPipeline": 500,
     "jobscrape.pipelines.sanitize_html.SanitizeHtmlPipeline": 600,
+    "jobscrape.pipelines.carry_state.CarryStatePipeline": 700,
     "jobscrape.pipelines.render_post.RenderPostPipeline": 800,
 }
 DEFAULT_IMAGE = ""
@@ -58,6 +63,10 @@ FEED_EXPORTERS = {"post": "jobscrape.writer.feed.PostExporter"}
 FEEDS = {"content:": {"format": "post", "overwrite": True}}
 CONTENT_DIR = "content"
 LOCK_TIMEOUT = 0  # seconds a run waits for another run on the same CONTENT_DIR
+REPORT_FILE = ""  # empty: CONTENT_DIR/.jobscrape/report.json
+EXPIRY_MIN_RATIO = 0.5  # a listing holding fewer of last time's jobs expires nothing, fails
+EXPIRED_DELETE_AFTER_DAYS = 0  # 0: expired posts are kept
+DUPLICATE_WINDOW_DAYS = 30  # same company and title on two boards within it: one post
 
 LOG_FORMATTER = "jobscrape.logformatter.PostingLogFormatter"
 LOG_LEVEL = "INFO"

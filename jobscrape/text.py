@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -69,3 +70,24 @@ def tag_values(raw: Any) -> list[str]:
 def _index_order(key: Any) -> tuple[int, int, str]:
     text = str(key)
     return (0, int(text), "") if text.isdigit() else (1, 0, text)
+
+
+_LEGAL_SUFFIX = re.compile(
+    r"\b(inc|incorporated|llc|ltd|limited|gmbh|ag|sa|sas|bv|b v|plc|corp|corporation|co|company)$"
+)
+_NOT_WORD = re.compile(r"[\W_]+")
+_REMOTE_NOTE = re.compile(r"\((?:[^()]*remote[^()]*)\)|\[(?:[^\[\]]*remote[^\[\]]*)\]|\bremote\b")
+
+
+def match_key(text: str) -> str:
+    """``text`` reduced for matching the same job on two boards: case, accents' width forms,
+    punctuation, "(Remote)" notes and a company's legal suffix (Inc, GmbH, ...) do not count.
+    ``"Acme, Inc."`` and ``"ACME"`` give ``"acme"``."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = _REMOTE_NOTE.sub(" ", folded)
+    words = _NOT_WORD.sub(" ", folded).strip()
+    while True:
+        shorter = _LEGAL_SUFFIX.sub("", words).strip()
+        if shorter == words or not shorter:
+            return words
+        words = shorter

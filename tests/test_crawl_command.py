@@ -176,7 +176,7 @@ def test_crawlall_runs_every_board_and_names_the_failed_ones(tmp_path):
     )  # fmt: skip
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
-        "jobscrape: crawlall: 2 of 2 boards failed: remoteok, remotive"
+        "jobscrape: crawlall: 2 of 2 sources failed: remoteok, remotive"
     )
     assert sorted(path.name for path in tmp_path.iterdir()) == names
 

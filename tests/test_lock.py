@@ -68,7 +68,7 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
 
 
-def test_crawlall_holds_the_lock_for_the_runs_it_starts(tmp_path):
+def test_crawlall_holds_the_lock_for_its_whole_run(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawlall", "remoteok", "remotive",
          "-s", "VCR_CASSETTE=fixtures/{spider}/{spider}.yaml", "-s", f"CONTENT_DIR={tmp_path}"],

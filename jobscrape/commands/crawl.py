@@ -18,63 +18,11 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import feed_process_params_from_cli
 
-from jobscrape.writer.feed import DEFAULT_CONTENT_DIR
-from jobscrape.writer.lock import ContentLock, ContentLockBusy
+from jobscrape.commands import report_run, take_lock
+from jobscrape.report import FirstErrorHandler, SourceReport, failure_reason
+from jobscrape.writer.state import utc_now
 
-
-class FirstErrorHandler(logging.Handler):
-    """Counts ERROR-or-worse log records and keeps the first, whatever ``LOG_LEVEL`` hides."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.count = 0
-        self.first: str = ""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-        if self.first:
-            return
-        message = record.getMessage().splitlines()[0] if record.getMessage() else ""
-        if record.exc_info and record.exc_info[1] is not None:
-            error = record.exc_info[1]
-            # the exception first: the context after it may be long
-            cause = f"{type(error).__name__}: {error}"
-            message = cause if message.startswith("Task exception") else f"{cause} ({message})"
-        self.first = " ".join(message.split())[:500]
-
-
-def failure_reason(stats: dict[str, Any], errors: FirstErrorHandler | None = None) -> str:
-    """Why a finished crawl must count as failed, from its stats; ``""`` when it succeeded."""
-    missing = stats.get("vcr/missing", 0)
-    if missing:
-        detail = stats.get("vcr/first_missing", "")
-        return f"{missing} request(s) missing from the replayed cassette, first {detail}".strip()
-    logged = stats.get("log_count/ERROR", 0) + stats.get("log_count/CRITICAL", 0)
-    count = max(logged, errors.count if errors else 0)
-    if count:
-        first = errors.first if errors and errors.first else "see the log"
-        return f"{count} error(s) logged, first: {first}"
-    finish_reason = stats.get("finish_reason")
-    if finish_reason != "finished":
-        return f"the spider closed with reason {finish_reason!r}, not 'finished'"
-    read = stats.get("jobscrape/records/read", 0)
-    if not read:
-        if stats.get("robotstxt/forbidden"):
-            return "robots.txt forbids the feed: read no job records from the board"
-        return "read no job records from the board"
-    skipped = sum(v for k, v in stats.items() if k.startswith("jobscrape/skipped/"))
-    if not stats.get("item_scraped_count", 0) and read > skipped:
-        # left out on purpose (e.g. not remote) is fine; dropped by a hard rule, every one of
-        # them, means the board changed its feed
-        drops = ", ".join(
-            f"{count} {key.rsplit('/', 1)[1]}"
-            for key, count in sorted(stats.items())
-            if key.startswith("jobscrape/dropped/")
-        )
-        return (
-            f"every job record read was dropped ({drops or 'none posted'}): has the feed changed?"
-        )
-    return ""
+__all__ = ["Command", "FirstErrorHandler", "failure_reason"]
 
 
 class Command(ScrapyCrawlCommand):
@@ -111,14 +59,11 @@ class Command(ScrapyCrawlCommand):
         spider_name = args[0]
         assert self.crawler_process is not None
         assert self.settings is not None
-        lock = ContentLock(self.settings.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR)
-        if not lock.held_by_parent():
-            try:
-                lock.acquire(self.settings.getfloat("LOCK_TIMEOUT"))
-            except (ContentLockBusy, OSError) as busy:
-                print(f"jobscrape: crawl {spider_name} failed: {busy}", file=sys.stderr)
-                self.exitcode = 1
-                return
+        lock = take_lock(self.settings, f"crawl {spider_name}")
+        if lock is None:
+            self.exitcode = 1
+            return
+        started = utc_now()
         crawler = self._create_crawler(spider_name)
         errors = FirstErrorHandler()
         logging.getLogger().addHandler(errors)
@@ -127,11 +72,17 @@ class Command(ScrapyCrawlCommand):
             self.crawler_process.start()
         finally:
             logging.getLogger().removeHandler(errors)
+        stats: dict[str, Any] = {}
         if self.crawler_process.bootstrap_failed:
             reason = errors.first or "the crawler could not start"
         else:
             assert crawler.stats is not None
-            reason = failure_reason(crawler.stats.get_stats(), errors)
+            stats = crawler.stats.get_stats()
+            reason = failure_reason(stats, errors)
+        report = [SourceReport.from_stats(spider_name, stats, reason, errors.count)]
+        report_run(self.settings, report, started)
+        lock.release()
+        reason = reason or report[-1].reason
         if reason:
             print(f"jobscrape: crawl {spider_name} failed: {reason}", file=sys.stderr)
             self.exitcode = 1

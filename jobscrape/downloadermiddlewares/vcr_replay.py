@@ -6,7 +6,9 @@ matches them (method, scheme, host, port, path, query) and interactions are stor
 YAML format, so a cassette recorded around ``requests`` replays here and one recorded here
 replays under ``vcr.use_cassette``.
 
-``-s VCR_CASSETTE=PATH`` turns it on; ``-s VCR_RECORD_MODE=none|once|new_episodes|all`` picks
+``-s VCR_CASSETTE=PATH`` turns it on (``{spider}`` in PATH is the spider's name), or
+``-s VCR_CASSETTE_DIR=DIR`` with one cassette per spider, ``DIR/<spider>.yaml``;
+``-s VCR_RECORD_MODE=none|once|new_episodes|all`` picks
 vcrpy's record mode (default ``none``: replay only, a request the cassette lacks fails the run).
 """
 
@@ -165,13 +167,23 @@ def from_vcr_response(recorded: dict[str, Any], request: Request) -> Response:
     )  # fmt: skip
 
 
+def cassette_in(directory: str | Path, spider: str) -> Path:
+    """The cassette of ``spider`` in a ``VCR_CASSETTE_DIR``: ``<dir>/<spider>.yaml``, else
+    ``<dir>/<spider>/<spider>.yaml`` (the layout of fixtures/), else the first (missing)."""
+    flat = Path(directory) / f"{spider}.yaml"
+    nested = Path(directory) / spider / f"{spider}.yaml"
+    return nested if not flat.exists() and nested.exists() else flat
+
+
 class VcrReplayMiddleware:
     """Downloader middleware that answers from, and records into, a vcrpy cassette."""
 
     def __init__(self, crawler: Crawler, path: str, record_mode: RecordMode) -> None:
         self.crawler = crawler
         if record_mode == RecordMode.NONE and not Path(path).is_file():
-            raise FileNotFoundError(f"VCR_CASSETTE {path!r} does not exist (record mode none)")
+            raise FileNotFoundError(
+                f"{crawler.spidercls.name}: cassette {path!r} does not exist (record mode none)"
+            )
         self.cassette = Cassette.load(
             path=path,
             record_mode=record_mode,
@@ -185,10 +197,12 @@ class VcrReplayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> VcrReplayMiddleware:
-        path = crawler.settings.get("VCR_CASSETTE")
+        name = crawler.spidercls.name
+        path = str(crawler.settings.get("VCR_CASSETTE") or "").replace("{spider}", name)
+        if not path and crawler.settings.get("VCR_CASSETTE_DIR"):
+            path = str(cassette_in(crawler.settings.get("VCR_CASSETTE_DIR"), name))
         if not path:
             raise NotConfigured("VCR_CASSETTE is not set")
-        path = str(path).replace("{spider}", crawler.spidercls.name)
         mode = crawler.settings.get("VCR_RECORD_MODE") or "none"
         try:
             record_mode = RecordMode(mode)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import frontmatter
 
@@ -15,8 +17,11 @@ POST_KEYS = ("path", "category", "tags", "title", "date", "summary", "images")
 EXTRA_FIELDS = (
     "source", "source_id", "url", "apply_url", "location", "salary_raw", "salary_min",
     "salary_max", "salary_currency", "salary_period", "employment_type", "remote", "expires",
+    "sources",
 )  # fmt: skip
 """JobPosting fields that ``POST_EXTRA_FIELDS`` may add to the front matter."""
+EXPIRY_KEY = "expiryDate"
+"""Set on a post whose job vanished or expired; Hugo stops publishing it."""
 
 _HANDLER = PostFrontMatterHandler()
 
@@ -48,6 +53,8 @@ def post_metadata(posting: JobPosting, extra_fields: Sequence[str] = ()) -> dict
         if value is None or value == "":
             continue
         metadata[name] = value if isinstance(value, str | list) else _as_text(value)
+    if posting.expiry_date:
+        metadata[EXPIRY_KEY] = posting.expiry_date
     return metadata
 
 
@@ -63,4 +70,43 @@ def render_post(posting: JobPosting, extra_fields: Sequence[str] = ()) -> str:
     """The post's text: ``---``, front matter, ``---``, an empty line, the body, a newline."""
     post = frontmatter.Post(posting.body.strip())
     post.metadata.update(post_metadata(posting, extra_fields))
+    return frontmatter.dumps(post, handler=_HANDLER) + "\n"
+
+
+def split_post(text: str) -> tuple[dict[str, Any], str]:
+    """The front matter and body of a post. Posts jobscrape wrote hold one ``key: <JSON>``
+    per line and are read without YAML; any other post goes through python-frontmatter."""
+    lines = text.split("\n")
+    if lines and lines[0] == "---":
+        metadata: dict[str, Any] = {}
+        for number, line in enumerate(lines[1:], start=1):
+            if line == "---":
+                return metadata, "\n".join(lines[number + 1 :]).strip()
+            key, sep, value = line.partition(": ")
+            try:
+                if not sep:
+                    break
+                metadata[key] = json.loads(value)
+            except ValueError:
+                break
+    post = frontmatter.loads(text)
+    if not isinstance(post.metadata, dict) or not post.metadata:
+        raise ValueError("no front matter")
+    return dict(post.metadata), post.content.strip()
+
+
+def rerender(text: str, changes: Mapping[str, object], extra_fields: Sequence[str] = ()) -> str:
+    """The post ``text`` with front-matter keys set (a value) or removed (None), keys in the
+    order ``render_post`` writes them: the seven, the extra fields, ``expiryDate``, the rest."""
+    metadata, body = split_post(text)
+    for key, value in changes.items():
+        if value is None:
+            metadata.pop(key, None)
+        else:
+            metadata[key] = value
+    order = [*POST_KEYS, *extra_fields, EXPIRY_KEY]
+    ordered = {key: metadata[key] for key in order if key in metadata}
+    ordered.update((key, value) for key, value in metadata.items() if key not in ordered)
+    post = frontmatter.Post(body)
+    post.metadata.update(ordered)
     return frontmatter.dumps(post, handler=_HANDLER) + "\n"

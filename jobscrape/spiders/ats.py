@@ -66,6 +66,15 @@ class AtsBoardSpider(JobBoardSpider):
         self.company = response.meta.get("company") or Company(self.name, self.board or "")
         return super().posting_in(response, feed, record)
 
+    @property
+    def listing(self) -> str:
+        company = self.company or Company(self.name, self.board or "")
+        return f"{self.name}/{company.board}"
+
+    def listing_of(self, response: Response) -> str:
+        company = response.meta.get("company") or Company(self.name, self.board or "")
+        return f"{self.name}/{company.board}"
+
     def posting(self, board_id: object, **fields: Any) -> JobPosting:
         """A posting of the company being read: path ``/post-<platform>-<board>-<id>/``;
         company name, logo and tags from the companies file where the job has none."""

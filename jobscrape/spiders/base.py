@@ -139,6 +139,8 @@ class JobBoardSpider(scrapy.Spider):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.url = url or self.start_url
+        self.listings_read: set[str] = set()
+        """Listings this run read to their last page: their jobs that were not seen expire."""
         self.remote_only = None if remote_only is None else flag(remote_only)
         if max_pages is not None:
             self.max_pages = int(max_pages)
@@ -234,9 +236,24 @@ class JobBoardSpider(scrapy.Spider):
         prefix = self.slug_prefix if self.slug_prefix is not None else f"post-{self.name}-"
         remote = fields.get("remote")
         fields.setdefault("category", OTHER_CATEGORY if remote is False else DEFAULT_CATEGORY)
+        fields.setdefault("listing", self.listing)
         return JobPosting(
             source=self.name, source_id=source_id, slug=f"{prefix}{source_id}", **fields
         )
+
+    @property
+    def listing(self) -> str:
+        """The listing being read: the board (a platform's spider names the company's board)."""
+        return self.name
+
+    def listing_of(self, response: Response) -> str:
+        """The listing ``response`` is a page of."""
+        return self.name
+
+    def listing_read(self, response: Response) -> None:
+        """The listing of ``response`` was read to its end (jobs it no longer holds may
+        expire)."""
+        self.listings_read.add(self.listing_of(response))
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """Read a JSON feed: every job record under ``records_key`` becomes a posting
@@ -256,6 +273,8 @@ class JobBoardSpider(scrapy.Spider):
         next_url = self.next_page_url(response, feed, records)
         if next_url:
             yield from self.next_page(response, next_url)
+        else:
+            self.listing_read(response)
 
     def keeps_remote_only(self) -> bool:
         """Whether jobs that are not remote are left out: ``-a remote_only=...``, else the

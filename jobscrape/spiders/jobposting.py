@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
+from scrapy import Request
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 
@@ -18,6 +19,9 @@ from jobscrape.items import JobPosting
 from jobscrape.pipelines.normalize_date import normalize_date
 from jobscrape.spiders.base import JobBoardSpider, salary_fields, tags_of, text
 from jobscrape.text import unescape_markup
+from jobscrape.writer.content_dir import UnsafePostPath
+from jobscrape.writer.run import ContentRun, content_run
+from jobscrape.writer.state import PageRecord
 
 _SITEMAP = re.compile(rb"<(?:\w+:)?(urlset|sitemapindex)\b")
 # A backslash and what follows: a valid JSON escape (kept) or a lone backslash (doubled).
@@ -31,6 +35,10 @@ _MICRODATA = "//*[@itemscope][contains(@itemtype, 'schema.org/JobPosting')]"
 _UNIT_CODES = {"ANN": "year", "MON": "month", "WEE": "week", "DAY": "day", "HUR": "hour"}
 _ADDRESS_PARTS = ("addressLocality", "addressRegion", "addressCountry")
 _MAX_PLACES = 10
+NOT_MODIFIED = 304
+# meta: the sitemap's address of a job page, the key of its record in the state index (a
+# redirect changes response.url, never this)
+_PAGE_URL = "jobposting_page"
 
 
 def now() -> datetime:
@@ -194,6 +202,12 @@ def future_date(raw: Any) -> str:
     return raw
 
 
+def header(response: Response, name: str) -> str:
+    """A response header's value as text; ``""`` when it is absent."""
+    value = response.headers.get(name)
+    return value.decode("latin-1").strip() if value else ""
+
+
 def domain_of(url: str) -> str:
     """A page's host as a path token: ``www.example.co.uk`` gives ``example-co-uk``."""
     host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
@@ -218,6 +232,14 @@ class JobpostingSpider(JobBoardSpider):
     ``/post-<domain>-<id>/``: the page's host without ``www.``, and the JobPosting's
     ``identifier`` when it is a short safe token, else a hash of the job's URL. A job is remote
     for ``jobLocationType`` TELECOMMUTE or a location that says remote.
+
+    Re-crawls are incremental when there is a content directory: a page a sitemap lists is
+    remembered in the state index with the posts it gave, its ``<lastmod>``, ``ETag`` and
+    ``Last-Modified``. The next run does not fetch it while its ``<lastmod>`` is the same, and
+    asks with ``If-None-Match`` / ``If-Modified-Since`` otherwise; a 304 answer means
+    unchanged. Either way its posts count as seen and unchanged (they do not expire), the page
+    under ``jobscrape/pages/not_modified``. A page is fetched whole when any of its posts is
+    missing from the index or the directory, or was expired. Start URLs are always fetched.
     """
 
     name = "jobposting"
@@ -245,6 +267,8 @@ class JobpostingSpider(JobBoardSpider):
         super().__init__(*args, url=url, **kwargs)
         self.urls_file = urls_file
         self.follow = re.compile(follow) if follow else None
+        self.pages_unfetched: set[str] = set()
+        """Known pages this run left unfetched (a page two sitemaps list counts once)."""
 
     def start_urls_list(self) -> list[str]:
         """The URLs to start from: ``-a url=``, or every line of ``-a urls_file=`` (blank lines
@@ -254,30 +278,121 @@ class JobpostingSpider(JobBoardSpider):
         lines = Path(self.urls_file).read_text("utf-8").splitlines()
         return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
+    @property
+    def listing(self) -> str:
+        return f"{self.name}:{self.urls_file or self.url}"
+
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls_list():
             yield self.request(url)
 
+    def listing_of(self, response: Response) -> str:
+        return self.listing
+
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        """A sitemap (follow its ``<loc>``s) or a page (its JobPostings)."""
-        if _SITEMAP.search(response.body[:4096]):
+        """A sitemap (follow its ``<loc>``s), a page (its JobPostings), or a known page's 304
+        answer (its posts seen, unchanged)."""
+        # the pages a start URL names are all read, or the run fails and expires nothing
+        self.listing_read(response)
+        if response.status == NOT_MODIFIED:
+            self.page_not_modified(response)
+        elif _SITEMAP.search(response.body[:4096]):
             yield from self.parse_sitemap(response)
         else:
             yield from self.parse_page(response)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         """Follow a sitemap index's sitemaps and a sitemap's pages (those ``follow`` matches),
-        each page's ``<lastmod>`` in its request's ``meta``."""
+        each page's ``<lastmod>`` in its request's ``meta``; a known page only when it may
+        have changed (``page_request``)."""
         sitemap = Sitemap(response.body)
+        run = content_run(self.crawler)
         for entry in sitemap:
             loc = response.urljoin(entry["loc"])
             if sitemap.type == "sitemapindex":
                 yield self.request(loc)
             elif self.follow is None or self.follow.search(loc):
-                yield self.request(loc, meta={"lastmod": entry.get("lastmod", "")})
+                yield from self.page_request(run, loc, entry.get("lastmod", ""))
+
+    def page_request(self, run: ContentRun | None, url: str, lastmod: str) -> Iterator[Request]:
+        """The request of a job page a sitemap lists: none when the index knows the page with
+        this same non-empty ``lastmod`` and all its posts are live (they are seen, unchanged);
+        a conditional request, answered 304 when unchanged, when it knows the page's validators;
+        else a plain request. Without a content directory every page is fetched."""
+        meta: dict[str, Any] = {"lastmod": lastmod, _PAGE_URL: url}
+        record = run.index.page(url) if run is not None else None
+        if run is None or record is None or not self.posts_live(run, record.slugs):
+            yield self.request(url, meta=meta)
+            return
+        if lastmod and lastmod == record.lastmod:
+            if url not in self.pages_unfetched:
+                self.pages_unfetched.add(url)
+                self.not_modified(run, record)
+            return
+        headers = {}
+        if record.etag:
+            headers["If-None-Match"] = record.etag
+        if record.last_modified:
+            headers["If-Modified-Since"] = record.last_modified
+        if headers:
+            # a 304 is the answer we hope for, not an HTTP error for the errback
+            meta["handle_httpstatus_list"] = [NOT_MODIFIED]
+        yield self.request(url, meta=meta, headers=headers)
+
+    def posts_live(self, run: ContentRun, slugs: list[str]) -> bool:
+        """Whether every post of ``slugs`` (at least one) is in the index, not expired, and on
+        disk: only then may its page go unfetched."""
+        if not run.index.has_posts(slugs):
+            return False
+        for slug in slugs:
+            record = run.index.get(slug)
+            # an expired job listed again is fetched, so that its post comes back to life
+            if record is None or record.expired_at:
+                return False
+            try:
+                if not run.directory.path_for(slug).is_file():
+                    return False
+            except UnsafePostPath:
+                return False
+        return True
+
+    def not_modified(self, run: ContentRun, record: PageRecord) -> None:
+        """A known page did not change: its posts are seen by this run and unchanged."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("jobscrape/pages/not_modified")
+        run.seen_unchanged(record.slugs)
+        # its jobs were read (from the index) and left unfetched on purpose: a run where
+        # nothing changed reads jobs and does not fail as an empty board would
+        self.job_records_read(len(record.slugs))
+        for _ in record.slugs:
+            self.skipped("not_modified")
+
+    def page_not_modified(self, response: Response) -> None:
+        """A 304 answer to a conditional request: the page's posts are seen, unchanged, and its
+        record keeps the sitemap's new ``lastmod`` and any new validators."""
+        run = content_run(self.crawler)
+        url = response.meta.get(_PAGE_URL) or response.url
+        record = run.index.page(url) if run is not None else None
+        if run is None or record is None:
+            # only a known page is asked conditionally: its posts cannot be named now
+            self.logger.error(
+                "%s: %s answered 304 Not Modified to a request that was not conditional",
+                self.name, response.url,
+            )  # fmt: skip
+            return
+        self.not_modified(run, record)
+        run.index.remember_page(
+            url, record.slugs,
+            lastmod=text(response.meta.get("lastmod")),
+            etag=header(response, "ETag") or record.etag,
+            last_modified=header(response, "Last-Modified") or record.last_modified,
+        )  # fmt: skip
 
     def parse_page(self, response: Response) -> Iterator[JobPosting]:
-        """Every JobPosting of a page, remote ones only unless ``REMOTE_ONLY`` is off."""
+        """Every JobPosting of a page, remote ones only unless ``REMOTE_ONLY`` is off. A page a
+        sitemap listed is remembered in the state index, once read, with the slugs of the
+        postings it gave, its ``lastmod`` and its validators."""
+        slugs: list[str] = []
         for node in self.page_jobs(response):
             self.job_records_read()
             posting = self.posting_from_node(node, response.url)
@@ -295,7 +410,23 @@ class JobpostingSpider(JobBoardSpider):
             if posting.remote is False and self.keeps_remote_only():
                 self.skipped("not_remote")
                 continue
+            slugs.append(posting.slug)
             yield posting
+        self.remember_page(response, slugs)
+
+    def remember_page(self, response: Response, slugs: list[str]) -> None:
+        """Record a page a sitemap listed in the state index; no slugs (no job, or none kept)
+        also replaces what was known, so the page is fetched again next time."""
+        run = content_run(self.crawler)
+        url = response.meta.get(_PAGE_URL)
+        if run is None or not url:
+            return
+        run.index.remember_page(
+            url, slugs,
+            lastmod=text(response.meta.get("lastmod")),
+            etag=header(response, "ETag"),
+            last_modified=header(response, "Last-Modified"),
+        )  # fmt: skip
 
     def page_jobs(self, response: Response) -> list[dict[str, Any]]:
         """The JobPosting nodes of a page's JSON-LD blocks and microdata items; an unreadable

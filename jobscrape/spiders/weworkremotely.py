@@ -108,6 +108,7 @@ class WeworkremotelySpider(JobBoardSpider):
         for item in self.rss_items(response):
             self.job_records_read()
             yield self.posting_from_item(item)
+        self.listing_read(response)
 
     def posting_from_item(self, item: Selector) -> JobPosting:
         """Map one RSS ``<item>`` onto a JobPosting, raw values untouched."""

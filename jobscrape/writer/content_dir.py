@@ -9,8 +9,23 @@ import re
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
+from scrapy.settings import BaseSettings
+
+DEFAULT_CONTENT_DIR = "content"
 POST_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,119}$")
+
+
+def content_root(settings: BaseSettings) -> str | None:
+    """The directory the ``content:`` feed writes to: the path after ``content:``, else
+    ``CONTENT_DIR``; None when no ``content:`` feed is configured."""
+    for uri in settings.getdict("FEEDS"):
+        if str(uri).startswith("content:"):
+            parsed = urlparse(str(uri))
+            location = unquote(parsed.netloc + parsed.path)
+            return location or settings.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR
+    return None
 
 
 class UnsafePostPath(ValueError):

@@ -18,27 +18,46 @@ from scrapy.spiders import Spider
 from scrapy.statscollectors import StatsCollector
 
 from jobscrape.items import JobPosting
-from jobscrape.writer.content_dir import ContentDirectory
+from jobscrape.writer.content_dir import DEFAULT_CONTENT_DIR, ContentDirectory
+from jobscrape.writer.run import ContentRun, content_run
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CONTENT_DIR = "content"
+__all__ = ["DEFAULT_CONTENT_DIR", "ContentDirFeedStorage", "PostBatch", "PostExporter"]
 
 
 class PostBatch:
     """What the ``content:`` storage hands to the exporter in place of a file: the directory,
     and the tally of what each write did."""
 
-    def __init__(self, directory: ContentDirectory, stats: StatsCollector | None) -> None:
+    def __init__(
+        self, directory: ContentDirectory, stats: StatsCollector | None, crawler: Crawler | None
+    ) -> None:
         self.directory = directory
         self.stats = stats
+        self.crawler = crawler
+        self._run: ContentRun | None = None
+        self._run_looked_up = False  # at the first write: the feed may open before the run
         self.outcomes: dict[str, int] = {}
 
-    def write(self, slug: str, text: str) -> str:
-        outcome = self.directory.write(slug, text)
+    @property
+    def run(self) -> ContentRun | None:
+        """The run's state keeper when it keeps this directory (the feed may open first)."""
+        if not self._run_looked_up:
+            self._run_looked_up = True
+            run = content_run(self.crawler) if self.crawler is not None else None
+            if run is not None and run.directory.root == self.directory.root:
+                self._run = run
+        return self._run
+
+    def write(self, posting: JobPosting) -> str:
+        outcome = self.directory.write(posting.slug, posting.post_text)
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         if self.stats is not None:
             self.stats.inc_value(f"jobscrape/posts/{outcome}")
+        run = self.run
+        if run is not None:
+            run.wrote(posting, outcome)
         return outcome
 
 
@@ -61,6 +80,7 @@ class ContentDirFeedStorage:
         overwrite = (feed_options or {}).get("overwrite", False)
         self.directory = ContentDirectory(location, overwrite=bool(overwrite))
         self.stats = crawler.stats if crawler else None
+        self.crawler = crawler
         self.batch: PostBatch | None = None
 
     @classmethod
@@ -71,7 +91,7 @@ class ContentDirFeedStorage:
 
     def open(self, spider: Spider) -> Any:
         self.directory.ensure()
-        self.batch = PostBatch(self.directory, self.stats)
+        self.batch = PostBatch(self.directory, self.stats, self.crawler)
         return self.batch
 
     def store(self, file: Any) -> None:
@@ -93,4 +113,4 @@ class PostExporter(BaseItemExporter):
             raise TypeError(f"the post format exports JobPosting items, not {type(item).__name__}")
         if not item.post_text:
             raise ValueError(f"{item.label} has no post text: is RenderPostPipeline enabled?")
-        self.batch.write(item.slug, item.post_text)
+        self.batch.write(item)

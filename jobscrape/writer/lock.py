@@ -11,8 +11,6 @@ from pathlib import Path
 
 STATE_DIR = ".jobscrape"
 """The content directory's hidden state folder (the site generator skips dot folders)."""
-HELD_ENV = "JOBSCRAPE_LOCK_HELD"
-"""Set by a process holding the lock for the runs it starts (``scrapy crawlall``)."""
 
 
 class ContentLockBusy(RuntimeError):
@@ -27,9 +25,6 @@ class ContentLock:
     def __init__(self, content_dir: str | os.PathLike[str]) -> None:
         self.path = Path(content_dir).resolve() / STATE_DIR / "lock"
         self._fd: int | None = None
-
-    def held_by_parent(self) -> bool:
-        return os.environ.get(HELD_ENV) == str(self.path)
 
     def acquire(self, timeout: float = 0.0) -> None:
         """Take the lock, waiting up to ``timeout`` seconds; ContentLockBusy naming the holder

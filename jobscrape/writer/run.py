@@ -1,0 +1,203 @@
+"""One run's hold on the content directory: the state index, the run's time, and at the end of
+the run the expiry of jobs that vanished, behind the outage guard.
+
+A job expires (its post gets ``expiryDate``, the run's time, after its other keys; Hugo stops
+publishing it, the file stays) when a listing read to its end no longer holds it, or when its
+own expiry date has passed. The guard: a run that failed or was cut short expires nothing, and a
+listing that holds fewer than ``EXPIRY_MIN_RATIO`` (default half) of the jobs it held last time
+expires nothing and fails the run with an ERROR saying so. ``EXPIRED_DELETE_AFTER_DAYS``
+(default off) removes posts that have been expired for that many days.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from jobscrape.items import JobPosting
+from jobscrape.renderer import EXPIRY_KEY, rerender
+from jobscrape.report import FirstErrorHandler, failure_reason
+from jobscrape.text import match_key
+from jobscrape.writer.content_dir import ContentDirectory, UnsafePostPath, content_root
+from jobscrape.writer.state import StateIndex, content_hash, utc_now
+
+logger = logging.getLogger(__name__)
+
+
+def content_run(crawler: Crawler) -> ContentRun | None:
+    """The crawler's ContentRun once its spider is open; None before, or when the crawler
+    writes no content directory."""
+    try:
+        run = crawler.get_extension(ContentRun)
+    except RuntimeError:
+        return None
+    return run if run is not None and run.is_open else None
+
+
+class ContentRun:
+    """Extension (in ``EXTENSIONS``): opens the content directory's state index for the run,
+    counts the run's errors, and expires vanished jobs when the spider closes."""
+
+    def __init__(self, crawler: Crawler, root: str) -> None:
+        self.crawler = crawler
+        self.directory = ContentDirectory(root)
+        self._index: StateIndex | None = None
+        started = datetime.now(UTC)
+        self.run = started.isoformat(timespec="microseconds")
+        """The run's id: posts seen by this run have ``last_seen >= run``."""
+        self.now = started.isoformat(timespec="seconds")
+        """The run's time in RFC 3339, for ``expiryDate``."""
+        settings = crawler.settings
+        self.extra_fields = tuple(settings.getlist("POST_EXTRA_FIELDS"))
+        self.min_ratio = settings.getfloat("EXPIRY_MIN_RATIO", 0.5)
+        self.delete_after = settings.getfloat("EXPIRED_DELETE_AFTER_DAYS", 0)
+        self.errors = FirstErrorHandler()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ContentRun:
+        root = content_root(crawler.settings)
+        if root is None:
+            raise NotConfigured("no content: feed")
+        extension = cls(crawler, root)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        started = datetime.now(UTC)
+        self.run = started.isoformat(timespec="microseconds")
+        self.now = started.isoformat(timespec="seconds")
+        logging.getLogger().addHandler(self.errors)
+        self._index = StateIndex.of(self.directory.root)
+
+    @property
+    def is_open(self) -> bool:
+        return self._index is not None
+
+    @property
+    def index(self) -> StateIndex:
+        """The content directory's state index, open from ``spider_opened`` on (a crawler that
+        never runs touches no directory)."""
+        if self._index is None:
+            raise RuntimeError("the content directory's index opens with the spider")
+        return self._index
+
+    # -- during the run ------------------------------------------------------------------------
+
+    def wrote(self, posting: JobPosting, outcome: str) -> None:
+        """Record a post the writer wrote (or found unchanged) in the index."""
+        if outcome == "kept":  # overwrite off: the file on disk is what counts
+            data = self.directory.path_for(posting.slug).read_bytes()
+        else:
+            data = posting.post_text.encode("utf-8")
+        self.index.record_post(
+            posting.slug,
+            source=posting.source,
+            source_id=posting.source_id,
+            listing=posting.listing or posting.source,
+            url=posting.url,
+            hash_=content_hash(data),
+            seen=self.run,
+            expires=posting.expires,
+            expired_at=posting.expiry_date,
+            posted=posting.date,
+            company_key=match_key(posting.company),
+            title_key=match_key(posting.title),
+        )
+
+    def seen_unchanged(self, slugs: list[str]) -> int:
+        """Posts whose page was not fetched because it did not change: seen, unchanged."""
+        touched = self.index.touch(slugs, self.run)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("jobscrape/posts/unchanged", touched)
+        return touched
+
+    def add_source(self, slug: str, url: str) -> None:
+        """``url`` is the same job as the post ``slug``, on another board."""
+        if not url or not self.index.add_source(slug, url):
+            return
+        record = self.index.get(slug)
+        if record is not None and "sources" in self.extra_fields:
+            self._patch(slug, {"sources": record.other_sources})
+
+    def _patch(self, slug: str, changes: dict[str, Any]) -> bool:
+        """Rewrite the front matter of an existing post; False when it is gone or unreadable."""
+        try:
+            path = self.directory.path_for(slug)
+            text = rerender(path.read_text("utf-8"), changes, self.extra_fields)
+            self.directory.write(slug, text)
+        except (OSError, UnicodeDecodeError, ValueError, UnsafePostPath) as error:
+            logger.warning("Cannot update the post %s: %s", slug, error)
+            return False
+        self.index.set_hash(slug, content_hash(text.encode("utf-8")))
+        return True
+
+    # -- at the end ----------------------------------------------------------------------------
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        logging.getLogger().removeHandler(self.errors)
+        if not self.is_open:
+            return
+        stats = self.crawler.stats
+        assert stats is not None
+        try:
+            failure = failure_reason({**stats.get_stats(), "finish_reason": reason}, self.errors)
+            listings = sorted(getattr(spider, "listings_read", ()))
+            if failure:
+                stats.set_value("jobscrape/expiry/withheld", 1)
+                logger.warning("%s: expiring nothing: the run failed (%s)", spider.name, failure)
+            else:
+                for listing in listings:
+                    self._expire(listing)
+        finally:
+            self.index.commit()
+
+    def _expire(self, listing: str) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        seen = self.index.seen_count(listing, self.run)
+        before = self.index.listing_jobs(listing)
+        if before and seen < before * self.min_ratio:
+            stats.inc_value("jobscrape/expiry/withheld")
+            logger.error(
+                "%s: listed %d job(s), fewer than %g of the %d it listed last time: expired "
+                "nothing. Is the board failing? (-s EXPIRY_MIN_RATIO=0 accepts the drop)",
+                listing, seen, self.min_ratio, before,
+            )  # fmt: skip
+            return
+        expired = 0
+        gone = {record.slug: record for record in self.index.vanished(listing, self.run)}
+        gone.update((record.slug, record) for record in self.index.past_expiry(listing, self.now))
+        for record in gone.values():
+            if self._patch(record.slug, {EXPIRY_KEY: self.now}):
+                self.index.mark_expired(record.slug, self.now)
+                expired += 1
+        if expired:
+            stats.inc_value("jobscrape/posts/expired", expired)
+            logger.info("%s: %d job(s) gone or past their expiry: expired", listing, expired)
+        self.index.set_listing_jobs(listing, seen, self.now)
+        if self.delete_after > 0:
+            cutoff = datetime.now(UTC) - timedelta(days=self.delete_after)
+            for record in self.index.expired_before(
+                listing, cutoff.isoformat(timespec="seconds"), self.run
+            ):
+                self._delete(record.slug)
+
+    def _delete(self, slug: str) -> None:
+        try:
+            self.directory.path_for(slug).unlink(missing_ok=True)
+        except (OSError, UnsafePostPath) as error:
+            logger.warning("Cannot remove the expired post %s: %s", slug, error)
+            return
+        self.index.forget(slug)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("jobscrape/posts/deleted")
+        logger.info("Removed %s: expired more than %g day(s) ago", slug, self.delete_after)
+
+
+__all__ = ["ContentRun", "content_root", "content_run", "utc_now"]

@@ -1,0 +1,417 @@
+"""The content directory's state index: what jobscrape knows of every post it wrote.
+
+One SQLite file, ``<content dir>/.jobscrape/index.sqlite3`` (the site generator skips dot
+folders). For every post: its source, the source's id, the listing it came from, its canonical
+URL, the hash of its text, when it was first and last seen, its own expiry, when it was expired,
+the keys that find the same job on another board, and the URLs of those other boards. For
+listings: how many jobs each held the last time it was read whole. For job pages: their
+``lastmod`` and HTTP validators, so an unchanged page is not fetched again.
+
+The posts are the truth and the index a cache of them: a missing or unreadable index is rebuilt
+from the posts on disk (with a WARNING), never fatal, and never touches a post.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from jobscrape.renderer import EXPIRY_KEY, split_post
+from jobscrape.text import match_key
+from jobscrape.writer.lock import STATE_DIR
+
+logger = logging.getLogger(__name__)
+
+INDEX_FILE = "index.sqlite3"
+SCHEMA_VERSION = 1
+COMMIT_EVERY = 500
+"""Writes between commits: a killed run loses at most this much of the index (posts on disk
+are never lost; the next run reads them back)."""
+
+SCHEMA = """
+CREATE TABLE posts (
+    slug TEXT PRIMARY KEY,
+    source TEXT,
+    source_id TEXT,
+    listing TEXT,
+    url TEXT,
+    content_hash TEXT,
+    first_seen TEXT,
+    last_seen TEXT,
+    expires TEXT,
+    expired_at TEXT,
+    posted TEXT,
+    company_key TEXT,
+    title_key TEXT,
+    sources TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX posts_listing ON posts (listing, last_seen);
+CREATE INDEX posts_match ON posts (company_key, title_key);
+CREATE INDEX posts_url ON posts (url);
+CREATE TABLE listings (
+    listing TEXT PRIMARY KEY,
+    jobs INTEGER NOT NULL,
+    read_at TEXT NOT NULL
+);
+CREATE TABLE pages (
+    url TEXT PRIMARY KEY,
+    slugs TEXT NOT NULL DEFAULT '[]',
+    lastmod TEXT NOT NULL DEFAULT '',
+    etag TEXT NOT NULL DEFAULT '',
+    last_modified TEXT NOT NULL DEFAULT ''
+);
+"""
+
+
+def utc_now() -> str:
+    """Now, as the RFC 3339 UTC time the index and ``expiryDate`` use."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class PostRecord:
+    """One row of the index."""
+
+    slug: str
+    source: str | None
+    source_id: str | None
+    listing: str | None
+    url: str | None
+    content_hash: str | None
+    first_seen: str | None
+    last_seen: str | None
+    expires: str | None
+    expired_at: str | None
+    posted: str | None
+    company_key: str | None
+    title_key: str | None
+    sources: str
+
+    @property
+    def other_sources(self) -> list[str]:
+        """URLs of the same job on other boards."""
+        try:
+            urls = json.loads(self.sources or "[]")
+        except ValueError:
+            return []
+        return [url for url in urls if isinstance(url, str)]
+
+
+@dataclass
+class PageRecord:
+    url: str
+    slugs: list[str]
+    lastmod: str
+    etag: str
+    last_modified: str
+
+
+class StateIndex:
+    """The index of one content directory; one shared object per directory and process
+    (``StateIndex.of(root)``), so that the runs of ``crawlall`` and the parts of one run see
+    each other's rows."""
+
+    _open: ClassVar[dict[Path, StateIndex]] = {}
+
+    @classmethod
+    def of(cls, root: str | os.PathLike[str]) -> StateIndex:
+        resolved = Path(root).resolve()
+        index = cls._open.get(resolved)
+        if index is None:
+            index = cls._open[resolved] = cls(resolved)
+        return index
+
+    @classmethod
+    def close_all(cls) -> None:
+        for index in list(cls._open.values()):
+            index.close()
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.path = root / STATE_DIR / INDEX_FILE
+        self._pending = 0
+        self.rebuilt = 0
+        """Posts read back from disk when the index had to be rebuilt on opening."""
+        self.db = self._connect()
+
+    # -- opening, rebuilding ---------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        existed = self.path.exists()
+        reason = "" if existed else "missing"
+        db: sqlite3.Connection | None = None
+        try:
+            db = sqlite3.connect(self.path)
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if existed and version != SCHEMA_VERSION:
+                raise sqlite3.DatabaseError(f"schema version {version}, not {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as error:
+            if db is not None:
+                db.close()
+            aside = self.path.with_name(f"{INDEX_FILE}.corrupt")
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
+            reason = f"unreadable ({error}; kept as {aside.name})"
+            db = sqlite3.connect(self.path)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA synchronous = NORMAL")
+        if reason:
+            with db:
+                db.executescript(SCHEMA)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.rebuilt = self._rebuild(db)
+            if self.rebuilt or existed:
+                logger.warning(
+                    "The state index %s was %s: rebuilt it from the %d post(s) in %s",
+                    self.path, reason, self.rebuilt, self.root,
+                )  # fmt: skip
+        return db
+
+    def _rebuild(self, db: sqlite3.Connection) -> int:
+        """Rows for the posts on disk. What a post does not say (its source, the listing it
+        came from, when it was last seen) stays empty until a run sees the job again."""
+        count = 0
+        with db:
+            for post in sorted(self.root.glob("*.md")):
+                try:
+                    data = post.read_bytes()
+                    metadata, _ = split_post(data.decode("utf-8"))
+                except (OSError, UnicodeDecodeError, ValueError) as error:
+                    logger.warning("Cannot read %s back into the index: %s", post, error)
+                    continue
+                first_seen = datetime.fromtimestamp(post.stat().st_mtime, UTC)
+                db.execute(
+                    "INSERT OR REPLACE INTO posts (slug, source, source_id, url, content_hash,"
+                    " first_seen, expires, expired_at, posted, company_key, title_key, sources)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        post.stem,
+                        _text(metadata.get("source")) or None,
+                        _text(metadata.get("source_id")) or None,
+                        _text(metadata.get("url")) or None,
+                        content_hash(data),
+                        first_seen.isoformat(timespec="seconds"),
+                        _text(metadata.get("expires")) or None,
+                        _text(metadata.get(EXPIRY_KEY)) or None,
+                        _text(metadata.get("date")) or None,
+                        match_key(_text(metadata.get("summary"))),
+                        match_key(_text(metadata.get("title"))),
+                        json.dumps(_strings(metadata.get("sources"))),
+                    ),
+                )
+                count += 1
+        return count
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.commit()
+            self.db.close()
+        StateIndex._open.pop(self.root, None)
+
+    def commit(self) -> None:
+        self.db.commit()
+        self._pending = 0
+
+    def _wrote(self) -> None:
+        self._pending += 1
+        if self._pending >= COMMIT_EVERY:
+            self.commit()
+
+    # -- posts ------------------------------------------------------------------------------
+
+    def get(self, slug: str) -> PostRecord | None:
+        row = self.db.execute("SELECT * FROM posts WHERE slug = ?", (slug,)).fetchone()
+        return PostRecord(**dict(row)) if row is not None else None
+
+    def record_post(
+        self,
+        slug: str,
+        *,
+        source: str,
+        source_id: str,
+        listing: str,
+        url: str,
+        hash_: str,
+        seen: str,
+        expires: str,
+        expired_at: str,
+        posted: str,
+        company_key: str,
+        title_key: str,
+    ) -> None:
+        """The post ``slug`` was written (or found unchanged) by the run that started at
+        ``seen``."""
+        self.db.execute(
+            "INSERT INTO posts (slug, source, source_id, listing, url, content_hash, first_seen,"
+            " last_seen, expires, expired_at, posted, company_key, title_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (slug) DO UPDATE SET source = excluded.source,"
+            " source_id = excluded.source_id, listing = excluded.listing, url = excluded.url,"
+            " content_hash = excluded.content_hash, last_seen = excluded.last_seen,"
+            " expires = excluded.expires, expired_at = excluded.expired_at,"
+            " posted = excluded.posted, company_key = excluded.company_key,"
+            " title_key = excluded.title_key",
+            (slug, source, source_id, listing, url, hash_, seen, seen, expires or None,
+             expired_at or None, posted, company_key, title_key),
+        )  # fmt: skip
+        self._wrote()
+
+    def set_hash(self, slug: str, hash_: str) -> None:
+        self.db.execute("UPDATE posts SET content_hash = ? WHERE slug = ?", (hash_, slug))
+        self._wrote()
+
+    def touch(self, slugs: list[str], seen: str) -> int:
+        """Mark posts seen by the run that started at ``seen`` without rewriting them (their
+        page was not fetched: unchanged); how many exist."""
+        touched = 0
+        for slug in slugs:
+            cursor = self.db.execute("UPDATE posts SET last_seen = ? WHERE slug = ?", (seen, slug))
+            touched += cursor.rowcount
+        self._wrote()
+        return touched
+
+    def has_posts(self, slugs: list[str]) -> bool:
+        return bool(slugs) and all(self.get(slug) is not None for slug in slugs)
+
+    def add_source(self, slug: str, url: str) -> bool:
+        """Record ``url`` as another board's copy of ``slug``; False when it was known."""
+        record = self.get(slug)
+        if record is None:
+            return False
+        urls = record.other_sources
+        if url in urls:
+            return False
+        urls.append(url)
+        self.db.execute("UPDATE posts SET sources = ? WHERE slug = ?", (json.dumps(urls), slug))
+        self._wrote()
+        return True
+
+    def matches(self, company_key: str, title_key: str) -> list[PostRecord]:
+        """Posts of the same company and title (after normalization)."""
+        rows = self.db.execute(
+            "SELECT * FROM posts WHERE company_key = ? AND title_key = ? ORDER BY first_seen",
+            (company_key, title_key),
+        )
+        return [PostRecord(**dict(row)) for row in rows]
+
+    def mark_expired(self, slug: str, at: str | None) -> None:
+        self.db.execute("UPDATE posts SET expired_at = ? WHERE slug = ?", (at, slug))
+        self._wrote()
+
+    def forget(self, slug: str) -> None:
+        self.db.execute("DELETE FROM posts WHERE slug = ?", (slug,))
+        self._wrote()
+
+    def vanished(self, listing: str, run: str) -> Iterator[PostRecord]:
+        """Live posts of ``listing`` the run that started at ``run`` did not see."""
+        rows = self.db.execute(
+            "SELECT * FROM posts WHERE listing = ? AND expired_at IS NULL"
+            " AND (last_seen IS NULL OR last_seen < ?)",
+            (listing, run),
+        ).fetchall()
+        return (PostRecord(**dict(row)) for row in rows)
+
+    def past_expiry(self, listing: str, now: str) -> Iterator[PostRecord]:
+        """Live posts of ``listing`` whose own expiry date has passed."""
+        rows = self.db.execute(
+            "SELECT * FROM posts WHERE listing = ? AND expired_at IS NULL"
+            " AND expires IS NOT NULL AND expires != ''",
+            (listing,),
+        ).fetchall()
+        for row in rows:
+            record = PostRecord(**dict(row))
+            if record.expires and has_passed(record.expires, now):
+                yield record
+
+    def expired_before(self, listing: str, cutoff: str, run: str) -> Iterator[PostRecord]:
+        """Posts of ``listing`` expired before ``cutoff`` that the run ``run`` did not see
+        (a job still listed past its own expiry is not removed, only to come back)."""
+        rows = self.db.execute(
+            "SELECT * FROM posts WHERE listing = ? AND expired_at IS NOT NULL AND expired_at < ?"
+            " AND (last_seen IS NULL OR last_seen < ?)",
+            (listing, cutoff, run),
+        ).fetchall()
+        return (PostRecord(**dict(row)) for row in rows)
+
+    def seen_count(self, listing: str, run: str) -> int:
+        return int(
+            self.db.execute(
+                "SELECT COUNT(*) FROM posts WHERE listing = ? AND last_seen >= ?",
+                (listing, run),
+            ).fetchone()[0]
+        )
+
+    # -- listings ----------------------------------------------------------------------------
+
+    def listing_jobs(self, listing: str) -> int | None:
+        """How many jobs ``listing`` held the last time it was read whole."""
+        row = self.db.execute("SELECT jobs FROM listings WHERE listing = ?", (listing,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def set_listing_jobs(self, listing: str, jobs: int, at: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO listings (listing, jobs, read_at) VALUES (?, ?, ?)",
+            (listing, jobs, at),
+        )
+        self._wrote()
+
+    # -- job pages -----------------------------------------------------------------------------
+
+    def page(self, url: str) -> PageRecord | None:
+        row = self.db.execute("SELECT * FROM pages WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        return PageRecord(
+            url=row["url"], slugs=_strings(_json(row["slugs"])), lastmod=row["lastmod"],
+            etag=row["etag"], last_modified=row["last_modified"],
+        )  # fmt: skip
+
+    def remember_page(
+        self, url: str, slugs: list[str], *, lastmod: str, etag: str, last_modified: str
+    ) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO pages (url, slugs, lastmod, etag, last_modified)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (url, json.dumps(slugs), lastmod, etag, last_modified),
+        )
+        self._wrote()
+
+
+def _json(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return []
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+def _strings(value: Any) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def has_passed(when: str, now: str) -> bool:
+    """Whether the RFC 3339 time ``when`` is at or before ``now``."""
+    try:
+        return datetime.fromisoformat(when) <= datetime.fromisoformat(now)
+    except ValueError:
+        return False
