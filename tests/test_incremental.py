@@ -3,20 +3,24 @@ outage guard, cross-source duplicates, the state index, the run report, two runs
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import frontmatter
 
 from jobscrape.downloadermiddlewares.vcr_replay import save_cassette
 from jobscrape.writer.lock import STATE_DIR
 from jobscrape.writer.state import INDEX_FILE
-from tests.conftest import REPO, snapshot
+from tests.conftest import REPO, run_crawl, snapshot
 
 JSON = {"Content-Type": ["application/json"]}
 REMOTIVE_API = "https://remotive.com/api/remote-jobs"
@@ -338,3 +342,82 @@ def test_two_crawlall_runs_at_once_one_waits_nothing_corrupted(tmp_path):
     for post in content.glob("*.md"):
         assert frontmatter.load(post)["title"]
     assert len(list(content.glob("*.md"))) == 45
+
+
+def test_a_feed_filtered_with_url_expires_nothing_it_leaves_out(tmp_path):
+    content, cassettes = tmp_path / "content", tmp_path / "cassettes"
+    cassettes.mkdir()
+    remotive_cassette(cassettes / "remotive.yaml", FIVE)
+    assert crawlall(content, cassettes, "remotive").returncode == 0
+    before = snapshot(content)
+    design = f"{REMOTIVE_API}?category=design"
+    save_cassette(cassettes / "design.yaml", [
+        robots("remotive.com"),
+        ("GET", design, 200, JSON, json.dumps({"jobs": [FIVE[2]]}).encode()),
+    ])  # fmt: skip
+    cassette = cassettes / "design.yaml"
+    result = run_crawl("remotive", "-a", f"url={design}", "-s", f"VCR_CASSETTE={cassette}",
+                       "-s", f"CONTENT_DIR={content}")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert snapshot(content) == before
+    assert result.stdout.startswith("remotive: ok, 0 new, 0 updated, 1 unchanged, 0 expired")
+
+
+class SlowBoard(http.server.BaseHTTPRequestHandler):
+    """A Remotive-shaped board on 127.0.0.1 whose feed answers after ``delay`` seconds."""
+
+    jobs: ClassVar[list[dict]] = []
+    delay: ClassVar[float] = 0.0
+    asked: ClassVar[threading.Event] = threading.Event()
+
+    def do_GET(self) -> None:
+        if self.path == "/robots.txt":
+            body, kind = b"User-agent: *\nDisallow:\n", "text/plain"
+        else:
+            type(self).asked.set()
+            time.sleep(type(self).delay)
+            body, kind = json.dumps({"jobs": type(self).jobs}).encode(), "application/json"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_sigterm_stops_gracefully_expires_nothing_and_fails(tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowBoard)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    feed = f"http://127.0.0.1:{server.server_address[1]}/api/remote-jobs"
+    content = tmp_path / "content"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    try:
+        # a first run: 5 posts (the feed set with -a is its own listing: run crawl, not crawlall)
+        SlowBoard.jobs, SlowBoard.delay = FIVE, 0.0
+        first = run_crawl("remotive", "-a", f"url={feed}", "-s", f"CONTENT_DIR={content}",
+                          "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False")  # fmt: skip
+        assert first.returncode == 0, first.stderr[-2000:]
+        before = snapshot(content)
+        # the board now lists one job, slowly; SIGTERM arrives while the run waits for it
+        SlowBoard.jobs, SlowBoard.delay = FIVE[:1], 2.0
+        SlowBoard.asked.clear()
+        run = subprocess.Popen(
+            [sys.executable, "-m", "scrapy", "crawl", "remotive", "-a", f"url={feed}",
+             "-s", f"CONTENT_DIR={content}", "-s", "DOWNLOAD_DELAY=0",
+             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "EXPIRY_MIN_RATIO=0"],
+            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert SlowBoard.asked.wait(timeout=60)
+        run.send_signal(signal.SIGTERM)
+        _, stderr = run.communicate(timeout=60)
+        assert run.returncode == 1
+        assert "Received SIGTERM, shutting down gracefully" in stderr
+        assert "the spider closed with reason 'shutdown'" in stderr.strip().splitlines()[-1]
+        assert "expiring nothing: the run failed" in stderr
+        assert snapshot(content) == before  # nothing expired, nothing lost
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -16,9 +16,10 @@ from jobscrape.writer.run import content_run
 def days_apart(first: str, second: str) -> float | None:
     """Days between two RFC 3339 dates; None when either is unreadable."""
     try:
-        return abs((datetime.fromisoformat(first) - datetime.fromisoformat(second)).days)
+        delta = datetime.fromisoformat(first) - datetime.fromisoformat(second)
     except (TypeError, ValueError):
         return None
+    return abs(delta.total_seconds()) / 86400
 
 
 class DedupeAcrossSourcesPipeline(PostingPipeline):

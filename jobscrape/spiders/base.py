@@ -243,12 +243,13 @@ class JobBoardSpider(scrapy.Spider):
 
     @property
     def listing(self) -> str:
-        """The listing being read: the board (a platform's spider names the company's board)."""
-        return self.name
+        """The listing being read: the board's feed, or the feed ``-a url=`` names (a filtered
+        feed is a listing of its own: it must not expire the jobs it leaves out)."""
+        return self.name if self.url == self.start_url else f"{self.name}:{self.url}"
 
     def listing_of(self, response: Response) -> str:
         """The listing ``response`` is a page of."""
-        return self.name
+        return self.listing
 
     def listing_read(self, response: Response) -> None:
         """The listing of ``response`` was read to its end (jobs it no longer holds may

@@ -286,9 +286,6 @@ class JobpostingSpider(JobBoardSpider):
         for url in self.start_urls_list():
             yield self.request(url)
 
-    def listing_of(self, response: Response) -> str:
-        return self.listing
-
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """A sitemap (follow its ``<loc>``s), a page (its JobPostings), or a known page's 304
         answer (its posts seen, unchanged)."""

@@ -31,7 +31,10 @@ class PostBatch:
     and the tally of what each write did."""
 
     def __init__(
-        self, directory: ContentDirectory, stats: StatsCollector | None, crawler: Crawler | None
+        self,
+        directory: ContentDirectory,
+        stats: StatsCollector | None,
+        crawler: Crawler | None = None,
     ) -> None:
         self.directory = directory
         self.stats = stats

@@ -1,0 +1,160 @@
+"""The state index, post rewriting, job matching and the run report, piece by piece."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import stat
+
+import frontmatter
+import pytest
+
+from jobscrape.downloadermiddlewares.vcr_replay import cassette_in
+from jobscrape.pipelines.dedupe_across_sources import days_apart
+from jobscrape.renderer import rerender, split_post
+from jobscrape.report import SourceReport, write_report
+from jobscrape.text import match_key
+from jobscrape.writer.lock import STATE_DIR
+from jobscrape.writer.state import INDEX_FILE, StateIndex, has_passed
+from tests.conftest import REFERENCE_POST, require_real
+
+
+@pytest.fixture
+def reference() -> str:
+    return require_real(REFERENCE_POST).read_text("utf-8")
+
+
+def test_rerender_changes_only_the_keys_asked_for(reference):
+    assert rerender(reference, {}) == reference
+    expired = rerender(reference, {"expiryDate": "2026-11-27T23:00:00+00:00"})
+    post = frontmatter.loads(expired)
+    assert list(post.metadata) == [
+        "path", "category", "tags", "title", "date", "summary", "images", "expiryDate",
+    ]  # fmt: skip
+    assert post.content == frontmatter.loads(reference).content
+    assert rerender(expired, {"expiryDate": None}) == reference
+    # extra fields go before expiryDate, in POST_EXTRA_FIELDS order, as render_post writes them
+    both = rerender(expired, {"sources": ["https://b.example/1"], "url": "https://a.example/1"},
+                    ["url", "sources"])  # fmt: skip
+    assert list(frontmatter.loads(both).metadata)[7:] == ["url", "sources", "expiryDate"]
+
+
+def test_split_post_reads_hand_edited_yaml_too():
+    metadata, body = split_post("---\ntitle: Plain YAML\ntags:\n  - a\n---\n\nBody\n")
+    assert metadata == {"title": "Plain YAML", "tags": ["a"]} and body == "Body"
+    with pytest.raises(ValueError):
+        split_post("no front matter at all\n")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("Acme, Inc.", "ACME", True),
+        ("Zürich Analytics GmbH", "zürich analytics", True),
+        ("Senior Engineer (Remote)", "Senior Engineer", True),
+        ("Senior Engineer - Remote", "senior engineer", True),
+        ("\uff33\uff45\uff4e\uff49\uff4f\uff52 Engineer", "Senior Engineer", True),  # full width
+        ("Senior Engineer", "Staff Engineer", False),
+        ("Co", "Co", True),  # a name that is only a suffix is kept
+    ],
+)
+def test_match_key(first, second, same):
+    assert (match_key(first) == match_key(second)) is same
+    assert match_key(first)
+
+
+def test_days_apart_and_has_passed():
+    assert days_apart("2026-11-01T00:00:00+00:00", "2026-11-29T10:00:00-05:00") == 28 + 15 / 24
+    assert days_apart("", "2026-11-01T00:00:00+00:00") is None
+    assert has_passed("2020-01-01T00:00:00+00:00", "2026-11-27T00:00:00+00:00")
+    assert not has_passed("2030-01-01T00:00:00+00:00", "2026-11-27T00:00:00+00:00")
+    assert not has_passed("soon", "2026-11-27T00:00:00+00:00")
+
+
+def write_post(directory, slug, **metadata):
+    post = frontmatter.Post("<p>body</p>", **{"path": f"/{slug}/", **metadata})
+    (directory / f"{slug}.md").write_text(frontmatter.dumps(post) + "\n", "utf-8")
+
+
+def test_a_missing_index_is_rebuilt_from_the_posts(tmp_path, caplog):
+    write_post(tmp_path, "post-1", title="Backend Engineer (Remote)", summary="Acme, Inc.",
+               date="2026-11-20T10:00:00+00:00", expiryDate="2026-11-25T00:00:00+00:00",
+               sources=["https://b.example/1"])  # fmt: skip
+    write_post(tmp_path, "post-2", title="Designer", summary="Initech")
+    (tmp_path / "post-3.md").write_text("not a post\n")
+    with caplog.at_level(logging.WARNING):
+        index = StateIndex(tmp_path)
+    try:
+        assert index.rebuilt == 2
+        assert "rebuilt it from the 2 post(s)" in caplog.text
+        assert "post-3.md" in caplog.text  # unreadable: named, left alone
+        first = index.get("post-1")
+        assert first is not None
+        assert (first.company_key, first.title_key) == ("acme", "backend engineer")
+        assert first.expired_at == "2026-11-25T00:00:00+00:00"
+        assert first.other_sources == ["https://b.example/1"]
+        assert first.listing is None and first.last_seen is None  # until a run sees it again
+        assert [match.slug for match in index.matches("acme", "backend engineer")] == ["post-1"]
+    finally:
+        index.close()
+
+
+def test_an_unreadable_or_foreign_index_is_kept_aside_and_rebuilt(tmp_path, caplog):
+    write_post(tmp_path, "post-1", title="Designer", summary="Initech")
+    (tmp_path / STATE_DIR).mkdir()
+    path = tmp_path / STATE_DIR / INDEX_FILE
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    with caplog.at_level(logging.WARNING):
+        StateIndex(tmp_path).close()
+    assert "unreadable" in caplog.text and "post(s)" in caplog.text
+    assert (tmp_path / STATE_DIR / f"{INDEX_FILE}.corrupt").exists()
+    # a database of another schema version is rebuilt as well
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.commit()
+    db.close()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        index = StateIndex(tmp_path)
+    assert "schema version 99" in caplog.text
+    assert index.get("post-1") is not None
+    index.close()
+
+
+def test_a_new_empty_directory_opens_without_a_warning(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        StateIndex(tmp_path / "content").close()
+    assert caplog.text == ""
+
+
+def test_the_report_line_and_file(tmp_path):
+    stats = {"jobscrape/posts/new": 3, "jobscrape/posts/unchanged": 40,
+             "jobscrape/posts/expired": 2, "jobscrape/dropped/no_title": 1,
+             "jobscrape/dropped/duplicate": 1, "downloader/request_count": 2,
+             "elapsed_time_seconds": 1.4321, "log_count/ERROR": 0}  # fmt: skip
+    ok = SourceReport.from_stats("remoteok", stats, "")
+    assert ok.line() == (
+        "remoteok: ok, 3 new, 0 updated, 40 unchanged, 2 expired, 2 dropped, 0 errors, "
+        "2 requests, 1.43 s"
+    )
+    failed = SourceReport.from_stats("remotive", {"log_count/ERROR": 1}, "1 error(s) logged")
+    assert failed.line().startswith("remotive: FAILED, 0 new") and failed.line().endswith(
+        "(1 error(s) logged)"
+    )
+    path = tmp_path / "state" / "report.json"
+    write_report(path, [ok, failed], started="2026-11-27T00:00:00+00:00", finished="later")
+    report = json.loads(path.read_text())
+    assert report["ok"] is False and report["failed"] == ["remotive"]
+    assert report["sources"][0]["unchanged"] == 40
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert [p.name for p in path.parent.iterdir()] == ["report.json"]  # no temp file left
+
+
+def test_cassette_dir_finds_flat_and_per_board_cassettes(tmp_path):
+    (tmp_path / "remotive.yaml").write_text("")
+    (tmp_path / "remoteok").mkdir()
+    (tmp_path / "remoteok" / "remoteok.yaml").write_text("")
+    assert cassette_in(tmp_path, "remotive") == tmp_path / "remotive.yaml"
+    assert cassette_in(tmp_path, "remoteok") == tmp_path / "remoteok" / "remoteok.yaml"
+    assert cassette_in(tmp_path, "jobicy") == tmp_path / "jobicy.yaml"  # missing: named
