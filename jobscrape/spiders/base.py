@@ -23,8 +23,13 @@ SHORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 
 
 def text(value: Any) -> str:
-    """A record's value as text: ``""`` for null, numbers written out."""
-    return value if isinstance(value, str) else "" if value is None else str(value)
+    """A record's value as text: numbers written out; ``""`` for null, and for an object or a
+    list where text is due (a feed that changed shape must not publish ``{'a': 1}``)."""
+    if isinstance(value, str):
+        return value
+    if value is None or isinstance(value, dict | list | tuple | set):
+        return ""
+    return str(value)
 
 
 def integer(value: Any) -> int | None:
@@ -186,7 +191,7 @@ class JobBoardSpider(scrapy.Spider):
             text = response.body.decode("utf-8", "replace")
         try:
             return json.loads(text)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
             snippet = " ".join(text[:120].split())
             raise BoardResponseError(
@@ -264,7 +269,7 @@ class JobBoardSpider(scrapy.Spider):
             if not self.is_job_record(record):
                 continue
             self.job_records_read()
-            posting = self.posting_in(response, feed, record)
+            posting = self.mapped(response, feed, record)
             if posting is None:
                 continue
             if posting.remote is False and self.keeps_remote_only():
@@ -276,6 +281,26 @@ class JobBoardSpider(scrapy.Spider):
             yield from self.next_page(response, next_url)
         else:
             self.listing_read(response)
+
+    def mapped(self, response: Response, feed: Any, record: dict[str, Any]) -> JobPosting | None:
+        """``posting_in``, or None when the record is so malformed that mapping it raised: the
+        record is dropped with a WARNING naming it and the reason (``jobscrape/dropped/
+        malformed``), and the other records of the answer are still read."""
+        try:
+            return self.posting_in(response, feed, record)
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as e:
+            self.malformed(response, record, e)
+            return None
+
+    def malformed(self, response: Response, record: Any, error: BaseException) -> None:
+        """Drop a record that could not be read: WARNING, ``jobscrape/dropped/malformed``."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("jobscrape/dropped/malformed")
+        record_id = record.get("id", record.get("guid", "?")) if isinstance(record, dict) else "?"
+        self.logger.warning(
+            "%s: %s: dropped record %.80r: malformed: %s: %s",
+            self.name, response.url, record_id, type(error).__name__, str(error)[:200],
+        )  # fmt: skip
 
     def keeps_remote_only(self) -> bool:
         """Whether jobs that are not remote are left out: ``-a remote_only=...``, else the
