@@ -21,6 +21,11 @@ AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
 RETRY_TIMES = 2
+RETRY_AFTER_MAX = 120  # seconds: the longest a 429/503 Retry-After is waited for before a retry
+# Caps on one answer's body, decompressed included (a gzip bomb fails the request): Working
+# Nomads sends its whole list in one answer of a few MB.
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 
 # Nothing listens on a port: no telnet console, no RemoteControl endpoint (it runs Python).
 TELNETCONSOLE_ENABLED = False
@@ -35,12 +40,18 @@ EXTENSIONS = {
 DOWNLOADER_MIDDLEWARES = {
     # nearest the download: cassettes record redirects as such, and every request as sent
     "jobscrape.downloadermiddlewares.vcr_replay.VcrReplayMiddleware": 950,
+    # before RedirectMiddleware (600) sees a 3xx: a redirect to another site fails the run
+    "jobscrape.downloadermiddlewares.same_site.SameSiteRedirectMiddleware": 650,
+    # Scrapy's RetryMiddleware, waiting out a 429/503 Retry-After (RETRY_AFTER_MAX)
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "jobscrape.downloadermiddlewares.retry_after.RetryAfterMiddleware": 550,
 }
 VCR_CASSETTE = ""
 VCR_RECORD_MODE = "none"
 VCR_CASSETTE_DIR = ""  # replay each spider from DIR/<name>.yaml (or DIR/<name>/<name>.yaml)
 
 ITEM_PIPELINES = {
+    "jobscrape.pipelines.limit_size.LimitSizePipeline": 50,
     "jobscrape.pipelines.repair_text.RepairTextPipeline": 100,
     "jobscrape.pipelines.validate.ValidatePostingPipeline": 200,
     "jobscrape.pipelines.dedupe.DeduplicatePipeline": 250,
@@ -62,11 +73,16 @@ FEED_STORAGES = {"content": "jobscrape.writer.feed.ContentDirFeedStorage"}
 FEED_EXPORTERS = {"post": "jobscrape.writer.feed.PostExporter"}
 FEEDS = {"content:": {"format": "post", "overwrite": True}}
 CONTENT_DIR = "content"
+CONTENT_FSYNC = True  # flush each post to disk before it replaces the old one (power cuts)
 LOCK_TIMEOUT = 0  # seconds a run waits for another run on the same CONTENT_DIR
 REPORT_FILE = ""  # empty: CONTENT_DIR/.jobscrape/report.json
 EXPIRY_MIN_RATIO = 0.5  # a listing holding fewer of last time's jobs expires nothing, fails
 EXPIRED_DELETE_AFTER_DAYS = 0  # 0: expired posts are kept
 DUPLICATE_WINDOW_DAYS = 30  # same company and title on two boards within it: one post
+MAX_TITLE_CHARS = 500  # longer and the record is dropped: no job title is that long
+MAX_COMPANY_CHARS = 300
+MAX_DESCRIPTION_CHARS = 1_000_000
+MAX_TAGS = 30  # a post keeps at most this many tags
 
 LOG_FORMATTER = "jobscrape.logformatter.PostingLogFormatter"
 LOG_LEVEL = "INFO"

@@ -19,6 +19,23 @@ def without_surrogates(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_TERMINAL_ESCAPE = re.compile("\x1b\\[((?:\\d|;)*)([a-zA-Z])")  # ftfy's own pattern
+
+
+def fix_text(text: str) -> str:
+    """ftfy's repair (mojibake, control characters, line breaks), with a fast path for ASCII
+    text, which can hold no mojibake: there it only removes terminal escapes and the control
+    characters ftfy removes, and turns CR and CRLF into LF, as ftfy does."""
+    if text.isascii():
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "\x1b" in text:
+            text = _TERMINAL_ESCAPE.sub("", text)
+        return _ASCII_CONTROL.sub("", text)
+    return ftfy.fix_text(text, unescape_html=False, uncurl_quotes=False)
+
+
 def plain_text(raw: object) -> str:
     """``raw`` as one clean line: mojibake repaired, entities unescaped, whitespace collapsed.
 
@@ -27,11 +44,11 @@ def plain_text(raw: object) -> str:
     """
     if raw is None or isinstance(raw, bool | dict | list):
         return ""
-    text = str(raw)
-    text = ftfy.fix_text(text, unescape_html=False, uncurl_quotes=False)
-    text = html.unescape(text)
-    # entities can hide mojibake of their own (&#195;&#169;)
-    text = ftfy.fix_text(text, unescape_html=False, uncurl_quotes=False)
+    text = fix_text(str(raw))
+    if "&" in text:
+        text = html.unescape(text)
+        # entities can hide mojibake of their own (&#195;&#169;)
+        text = fix_text(text)
     text = without_surrogates(text)
     return _WHITESPACE.sub(" ", text).strip()
 
@@ -69,7 +86,7 @@ def tag_values(raw: Any) -> list[str]:
 
 def _index_order(key: Any) -> tuple[int, int, str]:
     text = str(key)
-    return (0, int(text), "") if text.isdigit() else (1, 0, text)
+    return (0, int(text), "") if text.isascii() and text.isdigit() else (1, 0, text)
 
 
 _LEGAL_SUFFIX = re.compile(

@@ -421,3 +421,99 @@ def test_sigterm_stops_gracefully_expires_nothing_and_fails(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_hand_edited_post_is_expired_line_by_line_and_an_unreadable_one_is_left(tmp_path):
+    content, cassettes = tmp_path / "content", tmp_path / "cassettes"
+    cassettes.mkdir()
+    remotive_cassette(cassettes / "remotive.yaml", FIVE)
+    assert crawlall(content, cassettes, "remotive").returncode == 0
+    edited = content / "post-remotive-4.md"
+    hand_edit = edited.read_text().replace('title: "Sales Lead"', "title: Sales: lead\ndraft: true")
+    edited.write_text(hand_edit)
+    toml = content / "post-remotive-5.md"
+    toml.write_text('+++\ntitle = "Support"\n+++\n\nbody\n')
+    remotive_cassette(cassettes / "remotive.yaml", FIVE[:3])
+    result = crawlall(content, cassettes, "remotive", extra=("-s", "EXPIRY_MIN_RATIO=0"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Cannot update the post post-remotive-5" in result.stderr
+    assert toml.read_text() == '+++\ntitle = "Support"\n+++\n\nbody\n'
+    lines = edited.read_text().splitlines()
+    assert "title: Sales: lead" in lines and "draft: true" in lines  # the edits are kept
+    assert lines[lines.index("---", 1) - 1].startswith('expiryDate: "')
+    assert source_report(content, "remotive")["expired"] == 1
+
+
+def test_a_job_whose_record_now_breaks_a_rule_keeps_its_post(tmp_path):
+    content, cassettes = tmp_path / "content", tmp_path / "cassettes"
+    cassettes.mkdir()
+    remotive_cassette(cassettes / "remotive.yaml", FIVE)
+    assert crawlall(content, cassettes, "remotive").returncode == 0
+    before = snapshot(content)
+    broken = [*FIVE[:2], remotive_job(3, ""), *FIVE[3:]]  # job 3 lost its title
+    remotive_cassette(cassettes / "remotive.yaml", broken)
+    result = crawlall(content, cassettes, "remotive")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert snapshot(content) == before  # still listed: not expired
+    assert source_report(content, "remotive")["dropped"] == 1
+
+
+def test_a_source_whose_every_job_is_a_copy_from_another_board_is_ok(tmp_path):
+    content, cassettes = tmp_path / "content", tmp_path / "cassettes"
+    cassettes.mkdir()
+    remoteok_cassette(cassettes / "remoteok.yaml", [
+        remoteok_job(900001, "Data Engineer", "Acme Corp", "2026-11-19T09:00:00+00:00"),
+    ])  # fmt: skip
+    remotive_cassette(cassettes / "remotive.yaml", [remotive_job(2, "Data Engineer")])
+    result = crawlall(content, cassettes, "remoteok", "remotive")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(mtimes(content)) == ["post-900001.md"]
+    assert "remotive: ok, 0 new" in result.stdout
+
+
+def sitemap(urls: list[str]) -> bytes:
+    entries = "".join(f"<url><loc>{url}</loc><lastmod>2026-11-20</lastmod></url>" for url in urls)
+    namespace = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    return f'<?xml version="1.0"?><urlset xmlns="{namespace}">{entries}</urlset>'.encode()
+
+
+def job_page(site: str, n: int) -> bytes:
+    posting = {"@context": "https://schema.org", "@type": "JobPosting", "identifier": f"j{n}",
+               "title": f"Engineer {n}", "description": f"<p>Job {n} at {site}</p>",
+               "datePosted": "2026-11-20T10:00:00+00:00", "jobLocationType": "TELECOMMUTE",
+               "hiringOrganization": {"@type": "Organization", "name": f"{site} Ltd"}}  # fmt: skip
+    script = json.dumps(posting)
+    return f'<html><script type="application/ld+json">{script}</script></html>'.encode()
+
+
+def test_each_start_url_of_jobposting_is_a_listing_of_its_own(tmp_path):
+    content = tmp_path / "content"
+    urls_file = tmp_path / "urls.txt"
+    urls_file.write_text("https://a.example/sitemap.xml\nhttps://b.example/sitemap.xml\n")
+    html = {"Content-Type": ["text/html"]}
+    xml = {"Content-Type": ["application/xml"]}
+
+    def cassette(b_pages: list[int]) -> Path:
+        interactions = [robots("a.example"), robots("b.example"),
+                        ("GET", "https://a.example/sitemap.xml", 200, xml,
+                         sitemap([f"https://a.example/jobs/{n}" for n in range(1, 9)])),
+                        ("GET", "https://b.example/sitemap.xml", 200, xml,
+                         sitemap([f"https://b.example/jobs/{n}" for n in b_pages]))]  # fmt: skip
+        interactions += [("GET", f"https://a.example/jobs/{n}", 200, html, job_page("a", n))
+                         for n in range(1, 9)]  # fmt: skip
+        interactions += [("GET", f"https://b.example/jobs/{n}", 200, html, job_page("b", n))
+                         for n in (1, 2)]  # fmt: skip
+        save_cassette(tmp_path / "jobposting.yaml", interactions)
+        return tmp_path / "jobposting.yaml"
+
+    args = ("-a", f"urls_file={urls_file}", "-s", f"CONTENT_DIR={content}")
+    first = run_crawl("jobposting", *args, "-s", f"VCR_CASSETTE={cassette([1, 2])}")
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert len(mtimes(content)) == 10
+    before = snapshot(content)
+    # site B's sitemap is suddenly empty: 8 of 10 jobs are still listed overall, but B's own
+    # listing lost them all, so B's posts stay and the run says why
+    second = run_crawl("jobposting", *args, "-s", f"VCR_CASSETTE={cassette([])}")
+    assert second.returncode == 1
+    assert "jobposting:https://b.example/sitemap.xml: listed 0 job(s)" in second.stderr
+    assert snapshot(content) == before

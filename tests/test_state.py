@@ -158,3 +158,32 @@ def test_cassette_dir_finds_flat_and_per_board_cassettes(tmp_path):
     assert cassette_in(tmp_path, "remotive") == tmp_path / "remotive.yaml"
     assert cassette_in(tmp_path, "remoteok") == tmp_path / "remoteok" / "remoteok.yaml"
     assert cassette_in(tmp_path, "jobicy") == tmp_path / "jobicy.yaml"  # missing: named
+
+
+def test_a_post_the_rebuild_cannot_read_is_skipped_and_the_rest_indexed(tmp_path, caplog):
+    write_post(tmp_path, "post-1", title="Designer", summary="Initech")
+    (tmp_path / "post-2.md").write_text("---\ntitle: Old job: edited\n---\n\nbody\n")
+    (tmp_path / "post-3.md").write_bytes(b"---\ntitle: \xff\xfe\n---\n")
+    with caplog.at_level(logging.WARNING):
+        index = StateIndex(tmp_path)
+    assert index.rebuilt == 1 and index.get("post-1") is not None
+    assert "post-2.md" in caplog.text and "post-3.md" in caplog.text
+    index.close()
+    # the rebuild finished: the next opening finds a current index, no second rebuild
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        StateIndex(tmp_path).close()
+    assert caplog.text == ""
+
+
+def test_crawlall_reports_a_source_killed_before_it_finished():
+    from jobscrape.commands.crawlall import Sequence
+
+    sequence = Sequence(None, ["remotive", "remoteok"], [])  # type: ignore[arg-type]
+    sequence.queue.pop(0)
+    sequence.running = "remotive"  # a second SIGTERM stopped the reactor mid-source
+    report = sequence.finish()
+    assert [(source.source, source.ok) for source in report] == [
+        ("remotive", False), ("remoteok", False),
+    ]  # fmt: skip
+    assert report[0].reason.startswith("interrupted")

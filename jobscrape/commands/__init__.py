@@ -19,8 +19,12 @@ def take_lock(settings: BaseSettings, label: str) -> ContentLock | None:
     lock = ContentLock(content_root(settings) or settings.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR)
     try:
         lock.acquire(settings.getfloat("LOCK_TIMEOUT"))
-    except (ContentLockBusy, OSError) as busy:
+    except ContentLockBusy as busy:
         print(f"jobscrape: {label} failed: {busy}", file=sys.stderr)
+        return None
+    except OSError as error:  # a read-only or full file system
+        print(f"jobscrape: {label} failed: cannot lock {lock.path.parent.parent}: "
+              f"{error.strerror or error}", file=sys.stderr)  # fmt: skip
         return None
     return lock
 

@@ -121,6 +121,7 @@ class Sequence:
         self.per_spider = per_spider
         self.report: list[SourceReport] = []
         self.stopped = False
+        self.running: str | None = None
 
     def crawler(self, name: str) -> Crawler:
         process = self.command.crawler_process
@@ -147,6 +148,7 @@ class Sequence:
                 reason = f"could not start: {type(error).__name__}: {error}"
                 self.report.append(SourceReport(name, ok=False, reason=reason))
                 continue
+            self.running = name
             when_done(running, functools.partial(self.done, name, crawler, errors))
             return
 
@@ -154,6 +156,7 @@ class Sequence:
         self, name: str, crawler: Crawler, errors: FirstErrorHandler, error: BaseException | None
     ) -> None:
         logging.getLogger().removeHandler(errors)
+        self.running = None
         if error is not None:
             errors.first = errors.first or f"{type(error).__name__}: {error}"
         stats = crawler.stats.get_stats() if crawler.stats is not None else {}
@@ -168,6 +171,9 @@ class Sequence:
         self.start_next()
 
     def finish(self) -> list[SourceReport]:
+        if self.running is not None:  # killed (a second SIGTERM) before the source ended
+            reason = "interrupted: the run was stopped before this source finished"
+            self.report.append(SourceReport(self.running, ok=False, reason=reason))
         for name in self.queue:
             self.report.append(SourceReport(name, ok=False, reason="not run: the run was stopped"))
         self.queue.clear()

@@ -24,7 +24,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
-from scrapy.utils._compression import _inflate, _unbrotli, _unzstd
+from scrapy.utils._compression import (
+    _DecompressionMaxSizeExceeded,
+    _inflate,
+    _unbrotli,
+    _unzstd,
+)
 from scrapy.utils.gz import gunzip
 from vcr import matchers
 from vcr.cassette import Cassette
@@ -87,24 +92,26 @@ def _content_codings(headers: Headers) -> list[bytes]:
     ]
 
 
-def decoded_body(headers: Headers, body: bytes) -> bytes | None:
-    """``body`` with every Content-Encoding undone, or None when one cannot be."""
+def decoded_body(headers: Headers, body: bytes, max_size: int = 0) -> bytes | None:
+    """``body`` with every Content-Encoding undone, or None when one cannot be, or when it
+    inflates past ``max_size`` bytes (0: no cap)."""
     for coding in reversed(_content_codings(headers)):
         decoder = DECODERS.get(coding)
         if decoder is None:
             return None
         try:
-            body = decoder(body)
+            body = decoder(body, max_size=max_size)
         except Exception:
             return None
     return body
 
 
-def to_vcr_response(response: Response) -> dict[str, Any]:
+def to_vcr_response(response: Response, max_size: int = 0) -> dict[str, Any]:
     """A Scrapy response in vcrpy's cassette shape.
 
     Like vcrpy's ``decode_compressed_response``, a compressed body is stored decoded, without
-    its Content-Encoding: any HTTP client replays it, and the cassette stays readable.
+    its Content-Encoding: any HTTP client replays it, and the cassette stays readable. A body
+    that inflates past ``max_size`` bytes (0: no cap) is stored as it came, compressed.
     """
     try:
         message = http.HTTPStatus(response.status).phrase
@@ -113,7 +120,7 @@ def to_vcr_response(response: Response) -> dict[str, Any]:
     body = response.body
     drop = set()
     if response.headers.get("Content-Encoding"):
-        decoded = decoded_body(response.headers, body)
+        decoded = decoded_body(response.headers, body, max_size)
         if decoded is not None:
             body = decoded
             drop = {"content-encoding", "content-length"}
@@ -131,25 +138,30 @@ def to_vcr_response(response: Response) -> dict[str, Any]:
     }
 
 
-def stored_decoded(headers: Headers, body: bytes) -> bool:
+def stored_decoded(headers: Headers, body: bytes, max_size: int = 0) -> bool:
     """Whether ``body`` is already decoded although ``headers`` name a Content-Encoding.
 
     vcrpy under urllib3 2 records the body urllib3 decoded but keeps the server's
     Content-Encoding (vcrpy issue #719); Scrapy's HttpCompressionMiddleware would fail on it.
+    The test decodes at most ``max_size`` bytes (0: no cap): a body that inflates past it (a
+    decompression bomb) raises ``_DecompressionMaxSizeExceeded``.
     """
     tokens = _content_codings(headers)
     decoder = DECODERS.get(tokens[-1]) if tokens else None
     if decoder is None or not body:
         return False
     try:
-        decoder(body)
+        decoder(body, max_size=max_size)
+    except _DecompressionMaxSizeExceeded:
+        raise
     except Exception:
         return True
     return False
 
 
-def from_vcr_response(recorded: dict[str, Any], request: Request) -> Response:
-    """A Scrapy response built from a recorded vcrpy response."""
+def from_vcr_response(recorded: dict[str, Any], request: Request, max_size: int = 0) -> Response:
+    """A Scrapy response built from a recorded vcrpy response; a compressed body that inflates
+    past ``max_size`` bytes (0: no cap) raises ``_DecompressionMaxSizeExceeded``."""
     body = (recorded.get("body") or {}).get("string") or b""
     if isinstance(body, str):
         body = body.encode("utf-8")
@@ -157,7 +169,7 @@ def from_vcr_response(recorded: dict[str, Any], request: Request) -> Response:
     for name, values in (recorded.get("headers") or {}).items():
         for value in values if isinstance(values, list) else [values]:
             headers.appendlist(name, str(value))
-    if stored_decoded(headers, body):
+    if stored_decoded(headers, body, max_size):
         del headers["Content-Encoding"]
     status = int((recorded.get("status") or {}).get("code", 200))
     response_class = responsetypes.from_args(headers=headers, url=request.url, body=body)
@@ -226,11 +238,31 @@ class VcrReplayMiddleware:
         recorded = to_vcr_request(request)
         if self.cassette.can_play_response_for(recorded):
             self._inc("played")
-            return from_vcr_response(self.cassette.play_response(recorded), request)
+            played = self.cassette.play_response(recorded)
+            try:
+                return from_vcr_response(played, request, self._max_size(request))
+            except _DecompressionMaxSizeExceeded as error:
+                return self._too_large(request, error)
         if self.cassette.write_protected:
             return self._missing(request)
         request.meta["vcr_request"] = recorded
         return None
+
+    def _max_size(self, request: Request) -> int:
+        """The cap on a decoded body: ``download_maxsize`` meta, else DOWNLOAD_MAXSIZE."""
+        return int(
+            request.meta.get("download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        )
+
+    def _too_large(self, request: Request, error: _DecompressionMaxSizeExceeded) -> Response:
+        self._inc("too_large")
+        logger.error(
+            "Cassette %s: the recorded answer to %s %s inflates past DOWNLOAD_MAXSIZE "
+            "(%d B decompressed so far, cap %d B); refusing it",
+            self.cassette.path, request.method, request.url, error.decompressed_size,
+            error.max_size,
+        )  # fmt: skip
+        raise IgnoreRequest(f"decompressed body too large: {request.method} {request.url}")
 
     def _missing(self, request: Request) -> Response:
         if request.url.endswith("/robots.txt"):
@@ -253,7 +285,7 @@ class VcrReplayMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         recorded = request.meta.pop("vcr_request", None)
         if recorded is not None and "cassette" not in response.flags:
-            self.cassette.append(recorded, to_vcr_response(response))
+            self.cassette.append(recorded, to_vcr_response(response, self._max_size(request)))
             self._inc("recorded")
         return response
 

@@ -12,6 +12,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from jobscrape.items import JobPosting
+from jobscrape.writer.run import content_run
 
 
 class PostingPipeline:
@@ -29,4 +30,9 @@ class PostingPipeline:
         at WARNING with the record's name and the reason."""
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"jobscrape/dropped/{reason}")
+        # a job still listed whose record now breaks a rule keeps its post: it has not
+        # vanished (only a listing that no longer holds a job expires it)
+        run = content_run(self.crawler)
+        if run is not None:
+            run.index.touch([posting.slug], run.run)
         raise DropItem(f"{posting.label}: {reason}: {detail}", log_level="WARNING")

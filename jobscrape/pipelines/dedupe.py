@@ -1,4 +1,4 @@
-"""DeduplicatePipeline: one post per path per run."""
+"""DeduplicatePipeline: one post per path per run, and per path whatever its case."""
 
 from __future__ import annotations
 
@@ -6,18 +6,29 @@ from scrapy.crawler import Crawler
 
 from jobscrape.items import JobPosting
 from jobscrape.pipelines import PostingPipeline
+from jobscrape.writer.run import content_run
 
 
 class DeduplicatePipeline(PostingPipeline):
-    """Guarantees no two postings of a run share a slug: the first one wins, later ones are
-    dropped (``duplicate``)."""
+    """Guarantees no two postings of a run share a slug, and no posting takes a name that
+    differs from an existing post's only in case (the same file on a case-insensitive file
+    system, as macOS and Windows have): the first one wins, later ones are dropped
+    (``duplicate``, ``case_collision``)."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.seen: set[str] = set()
+        self.seen: dict[str, str] = {}
 
     def process_item(self, item: JobPosting) -> JobPosting:
-        if item.slug in self.seen:
+        folded = item.slug.casefold()
+        first = self.seen.get(folded)
+        if first == item.slug:
             self.drop(item, "duplicate", f"{item.path} was already posted in this run")
-        self.seen.add(item.slug)
+        if first is not None:
+            self.drop(item, "case_collision", f"{item.path} differs from /{first}/ only in case")
+        run = content_run(self.crawler)
+        twin = run.index.case_twin(item.slug) if run is not None else None
+        if twin is not None:
+            self.drop(item, "case_collision", f"{item.path} differs from /{twin}/ only in case")
+        self.seen[folded] = item.slug
         return item

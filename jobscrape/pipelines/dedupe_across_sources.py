@@ -28,7 +28,7 @@ class DedupeAcrossSourcesPipeline(PostingPipeline):
     keeps its path; a later copy from another board is dropped (``jobscrape/dropped/
     duplicate_elsewhere``) and its URL recorded on the first post, in the state index and, when
     ``POST_EXTRA_FIELDS`` names ``sources``, in its front matter. A copy of a post that has
-    expired takes it over instead: the job lives on under the first path."""
+    expired is a post of its own."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
@@ -46,8 +46,7 @@ class DedupeAcrossSourcesPipeline(PostingPipeline):
             if apart is None or apart > self.window:
                 continue
             if first.expired_at:
-                item.slug = first.slug
-                return item
+                continue  # the first post is gone: this copy is the job's post now
             run.add_source(first.slug, item.url or item.apply_url)
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("jobscrape/dropped/duplicate_elsewhere")

@@ -37,7 +37,7 @@ def normalize_date(date_raw: str, epoch: int | None) -> str:
     raw = date_raw.strip()
     if is_rfc3339(raw):
         return raw
-    if epoch is None and raw.isdigit():
+    if epoch is None and raw.isascii() and raw.isdigit():
         epoch = int(raw)
     if epoch is not None and epoch > 10**11:  # milliseconds
         epoch //= 1000

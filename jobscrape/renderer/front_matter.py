@@ -20,7 +20,7 @@ from frontmatter.default_handlers import YAMLHandler
 # JSON leaves these raw, but a YAML reader folds them as line breaks (NEL, LS, PS), refuses them
 # as non-printable (DEL, C1 controls, U+FFFE/U+FFFF, surrogates) or eats them (BOM).
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
-_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def yaml_string(value: str) -> str:
@@ -46,7 +46,7 @@ class PostFrontMatterHandler(YAMLHandler):
     def export(self, metadata: dict[str, object], **kwargs: object) -> str:
         lines = []
         for key, value in metadata.items():
-            if not _KEY.match(key):
+            if not KEY.match(key):
                 raise ValueError(f"not a front-matter key: {key!r}")
             lines.append(f"{key}: {yaml_value(value)}")
         return "\n".join(lines)

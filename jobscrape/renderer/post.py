@@ -9,7 +9,7 @@ from typing import Any
 import frontmatter
 
 from jobscrape.items import JobPosting
-from jobscrape.renderer.front_matter import PostFrontMatterHandler
+from jobscrape.renderer.front_matter import KEY, PostFrontMatterHandler, yaml_value
 
 POST_KEYS = ("path", "category", "tags", "title", "date", "summary", "images")
 """The front-matter keys of every post, in the order they are written."""
@@ -73,32 +73,59 @@ def render_post(posting: JobPosting, extra_fields: Sequence[str] = ()) -> str:
     return frontmatter.dumps(post, handler=_HANDLER) + "\n"
 
 
-def split_post(text: str) -> tuple[dict[str, Any], str]:
-    """The front matter and body of a post. Posts jobscrape wrote hold one ``key: <JSON>``
-    per line and are read without YAML; any other post goes through python-frontmatter."""
+def _split_dialect(text: str) -> tuple[dict[str, Any], str] | None:
+    """Front matter and body of a post in jobscrape's own dialect (one ``key: <JSON string or
+    list of strings>`` a line), read without YAML; None for any other post."""
     lines = text.split("\n")
-    if lines and lines[0] == "---":
-        metadata: dict[str, Any] = {}
-        for number, line in enumerate(lines[1:], start=1):
-            if line == "---":
-                return metadata, "\n".join(lines[number + 1 :]).strip()
-            key, sep, value = line.partition(": ")
-            try:
-                if not sep:
-                    break
-                metadata[key] = json.loads(value)
-            except ValueError:
-                break
-    post = frontmatter.loads(text)
+    if not lines or lines[0] != "---":
+        return None
+    metadata: dict[str, Any] = {}
+    for number, line in enumerate(lines[1:], start=1):
+        if line == "---":
+            return metadata, "\n".join(lines[number + 1 :]).strip()
+        key, sep, value = line.partition(": ")
+        if not sep or not KEY.match(key):
+            return None
+        try:
+            loaded = json.loads(value)
+        except ValueError:
+            return None
+        if not (isinstance(loaded, str) or _strings(loaded)):
+            return None
+        metadata[key] = loaded
+    return None
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def split_post(text: str) -> tuple[dict[str, Any], str]:
+    """The front matter and body of a post: read directly when jobscrape wrote it, else with
+    python-frontmatter (a ValueError when it has none or it does not parse)."""
+    parsed = _split_dialect(text)
+    if parsed is not None:
+        return parsed
+    try:
+        post = frontmatter.loads(text)
+    except Exception as error:  # the YAML / TOML readers raise their own errors
+        raise ValueError(f"unreadable front matter: {error}") from error
     if not isinstance(post.metadata, dict) or not post.metadata:
         raise ValueError("no front matter")
     return dict(post.metadata), post.content.strip()
 
 
 def rerender(text: str, changes: Mapping[str, object], extra_fields: Sequence[str] = ()) -> str:
-    """The post ``text`` with front-matter keys set (a value) or removed (None), keys in the
-    order ``render_post`` writes them: the seven, the extra fields, ``expiryDate``, the rest."""
-    metadata, body = split_post(text)
+    """The post ``text`` with front-matter keys set (a value) or removed (None).
+
+    A post jobscrape wrote is written again with its keys in the order ``render_post`` uses:
+    the seven, the extra fields, ``expiryDate``, the rest. A post edited by hand keeps its
+    front matter line for line: only the lines of the keys changed are replaced or removed
+    (a ValueError when it has no ``---`` front matter)."""
+    parsed = _split_dialect(text)
+    if parsed is None:
+        return _patch_lines(text, changes)
+    metadata, body = parsed
     for key, value in changes.items():
         if value is None:
             metadata.pop(key, None)
@@ -110,3 +137,20 @@ def rerender(text: str, changes: Mapping[str, object], extra_fields: Sequence[st
     post = frontmatter.Post(body)
     post.metadata.update(ordered)
     return frontmatter.dumps(post, handler=_HANDLER) + "\n"
+
+
+def _patch_lines(text: str, changes: Mapping[str, object]) -> str:
+    lines = text.split("\n")
+    end = next((n for n, line in enumerate(lines[1:], 1) if line.rstrip() == "---"), None)
+    if lines[0].rstrip() != "---" or end is None:
+        raise ValueError("no YAML front matter between --- lines")
+    kept: list[str] = []
+    dropping = False
+    for line in lines[1:end]:
+        key = line.split(":", 1)[0] if line[:1] not in " \t-#" else None
+        if key is not None:
+            dropping = key in changes
+        if not dropping:
+            kept.append(line)
+    kept += [f"{key}: {yaml_value(value)}" for key, value in changes.items() if value is not None]
+    return "\n".join([lines[0], *kept, *lines[end:]])

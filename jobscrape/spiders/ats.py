@@ -68,10 +68,15 @@ class AtsBoardSpider(JobBoardSpider):
 
     @property
     def listing(self) -> str:
+        """The company's board being read (or the feed ``-a url=`` names)."""
+        if self.url:
+            return f"{self.name}:{self.url}"
         company = self.company or Company(self.name, self.board or "")
         return f"{self.name}/{company.board}"
 
     def listing_of(self, response: Response) -> str:
+        if self.url:
+            return f"{self.name}:{self.url}"
         company = response.meta.get("company") or Company(self.name, self.board or "")
         return f"{self.name}/{company.board}"
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -40,9 +40,28 @@ def integer(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _DIGITS.match(value.strip()):
         return int(value.strip())
     return None
+
+
+_DIGITS = re.compile(r"^-?[0-9]+$")  # ASCII digits: "²³".isdigit() is True, int() refuses it
+
+
+def json_text(response: Response) -> str:
+    """The body of a JSON answer as text: in the charset the answer names when its bytes are
+    that charset, else UTF-8 (what JSON is), else Windows-1252 (a board that sends Latin-1
+    and calls it UTF-8); mojibake of the other way round is repaired later, by ftfy."""
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    declared = content_type.partition("charset=")[2].split(";")[0].strip().strip("\"'")
+    for encoding in (declared, "utf-8-sig", "cp1252"):
+        if not encoding:
+            continue
+        try:
+            return response.body.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return response.body.decode("utf-8", "replace")
 
 
 def flag(value: Any) -> bool:
@@ -68,7 +87,7 @@ def salary_amount(value: Any) -> float | None:
         return None
     try:
         amount = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # 10**400 is no salary
         return None
     return amount if amount > 0 else None
 
@@ -169,7 +188,10 @@ class JobBoardSpider(scrapy.Spider):
             response = error.response
             self.logger.error("%s: %s answered HTTP %s", self.name, response.url, response.status)
         elif isinstance(error, IgnoreRequest):
-            return  # robots.txt or a replayed cassette said no, and says why itself
+            if "DOWNLOAD_MAXSIZE" in str(error):  # a gzip bomb, or an answer of absurd size
+                self.logger.error("%s: %s", self.name, error)
+            # else robots.txt, a replayed cassette or a refused redirect said no, and says why
+
         else:
             request = getattr(failure, "request", None)
             url = request.url if request is not None else self.url
@@ -185,10 +207,7 @@ class JobBoardSpider(scrapy.Spider):
 
     def parse_json(self, response: Response) -> Any:
         """The JSON body of ``response``; a clear BoardResponseError for anything else."""
-        if isinstance(response, TextResponse):
-            text = response.text
-        else:
-            text = response.body.decode("utf-8", "replace")
+        text = json_text(response)
         try:
             return json.loads(text)
         except (ValueError, RecursionError) as error:
@@ -288,7 +307,10 @@ class JobBoardSpider(scrapy.Spider):
         malformed``), and the other records of the answer are still read."""
         try:
             return self.posting_in(response, feed, record)
-        except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as e:
+        except (
+            TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError,
+            OverflowError,
+        ) as e:  # fmt: skip
             self.malformed(response, record, e)
             return None
 
@@ -296,7 +318,12 @@ class JobBoardSpider(scrapy.Spider):
         """Drop a record that could not be read: WARNING, ``jobscrape/dropped/malformed``."""
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("jobscrape/dropped/malformed")
-        record_id = record.get("id", record.get("guid", "?")) if isinstance(record, dict) else "?"
+        record_id = "?"
+        if isinstance(record, dict):
+            for key in ("id", "guid", "identifier", "title", "name"):
+                if record.get(key) not in (None, ""):
+                    record_id = record[key]
+                    break
         self.logger.warning(
             "%s: %s: dropped record %.80r: malformed: %s: %s",
             self.name, response.url, record_id, type(error).__name__, str(error)[:200],

@@ -39,6 +39,7 @@ NOT_MODIFIED = 304
 # meta: the sitemap's address of a job page, the key of its record in the state index (a
 # redirect changes response.url, never this)
 _PAGE_URL = "jobposting_page"
+_LISTING = "jobposting_listing"  # meta: the start URL a page was found from
 
 
 def now() -> datetime:
@@ -280,11 +281,16 @@ class JobpostingSpider(JobBoardSpider):
 
     @property
     def listing(self) -> str:
-        return f"{self.name}:{self.urls_file or self.url}"
+        return f"{self.name}:{self.url}"
+
+    def listing_of(self, response: Response) -> str:
+        """Each start URL (a site's sitemap) is a listing of its own: one site's outage must
+        not count against another's jobs."""
+        return str(response.meta.get(_LISTING) or self.listing)
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls_list():
-            yield self.request(url)
+            yield self.request(url, meta={_LISTING: f"{self.name}:{url}"})
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """A sitemap (follow its ``<loc>``s), a page (its JobPostings), or a known page's 304
@@ -307,9 +313,11 @@ class JobpostingSpider(JobBoardSpider):
         for entry in sitemap:
             loc = response.urljoin(entry["loc"])
             if sitemap.type == "sitemapindex":
-                yield self.request(loc)
+                yield self.request(loc, meta={_LISTING: self.listing_of(response)})
             elif self.follow is None or self.follow.search(loc):
-                yield from self.page_request(run, loc, entry.get("lastmod", ""))
+                for request in self.page_request(run, loc, entry.get("lastmod", "")):
+                    request.meta[_LISTING] = self.listing_of(response)
+                    yield request
 
     def page_request(self, run: ContentRun | None, url: str, lastmod: str) -> Iterator[Request]:
         """The request of a job page a sitemap lists: none when the index knows the page with
@@ -392,7 +400,9 @@ class JobpostingSpider(JobBoardSpider):
         slugs: list[str] = []
         for node in self.page_jobs(response):
             self.job_records_read()
-            posting = self.posting_from_node(node, response.url)
+            posting = self.mapped(response, None, node)  # a node mapping cannot read: dropped
+            if posting is None:
+                continue
             if not posting.description_raw.strip():
                 # a job ad with no text is no job ad (LinkedIn's guest pages carry null)
                 self.logger.warning(
@@ -404,6 +414,7 @@ class JobpostingSpider(JobBoardSpider):
                 continue
             if not posting.date_raw:
                 posting.date_raw = text(response.meta.get("lastmod"))  # the sitemap's date
+            posting.listing = self.listing_of(response)
             if posting.remote is False and self.keeps_remote_only():
                 self.skipped("not_remote")
                 continue
@@ -453,6 +464,11 @@ class JobpostingSpider(JobBoardSpider):
         if not nodes:
             self.logger.info("%s: %s has no JobPosting", self.name, response.url)
         return nodes
+
+    def posting_in(
+        self, response: Response, feed: Any, record: dict[str, Any]
+    ) -> JobPosting | None:
+        return self.posting_from_node(record, response.url)
 
     def posting_from_node(self, node: dict[str, Any], page_url: str) -> JobPosting:
         """Map one JobPosting node onto a JobPosting, raw values untouched."""

@@ -28,6 +28,10 @@ def content_root(settings: BaseSettings) -> str | None:
     return None
 
 
+class ContentDirUnwritable(OSError):
+    """A post could not be written: the disk is full, the file system read-only, ..."""
+
+
 class UnsafePostPath(ValueError):
     """A post would be written outside the content directory."""
 
@@ -41,6 +45,7 @@ def _default_mode() -> int:
 
 
 STALE_TEMP_SECONDS = 3600
+SYNC_DIRECTORY_EVERY = 100
 
 
 class ContentDirectory:
@@ -48,23 +53,31 @@ class ContentDirectory:
 
     Each write goes to a temporary file in the same directory, is flushed to disk and then
     renamed over the post (``os.replace``), so a killed run leaves either the old post or the
-    new one, never a truncated one. A post whose bytes would not change is not touched. With
-    ``overwrite=False`` an existing post is kept as it is.
+    new one, never a truncated one. The directory itself is flushed every
+    ``SYNC_DIRECTORY_EVERY`` posts and on ``sync()``. ``fsync=False`` skips the flushes: a
+    killed run still leaves whole posts, but a power cut may leave a new post empty. A post
+    whose bytes would not change is not touched. With ``overwrite=False`` an existing post is
+    kept as it is.
     """
 
-    def __init__(self, root: str | os.PathLike[str], *, overwrite: bool = True) -> None:
+    def __init__(
+        self, root: str | os.PathLike[str], *, overwrite: bool = True, fsync: bool = True
+    ) -> None:
         self.root = Path(root).resolve()
         self.overwrite = overwrite
+        self.fsync = fsync
         self._mode = _default_mode()
+        self._unsynced = 0
 
-    def ensure(self) -> None:
+    def ensure(self, *, locked: bool = False) -> None:
         """Create the directory if it is missing; remove temporary files that killed runs left
-        behind (older than an hour, so a run writing now keeps its own)."""
+        behind: all of them when this process holds the directory's lock (no other run
+        writes), else those older than an hour (a run writing now keeps its own)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        cutoff = time.time() - STALE_TEMP_SECONDS
+        cutoff = time.time() - (0 if locked else STALE_TEMP_SECONDS)
         for leftover in self.root.glob(".*.tmp"):
             with contextlib.suppress(OSError):
-                if leftover.is_file() and leftover.stat().st_mtime < cutoff:
+                if leftover.is_file() and leftover.stat().st_mtime <= cutoff:
                     leftover.unlink()
 
     def path_for(self, slug: str) -> Path:
@@ -90,7 +103,13 @@ class ContentDirectory:
             if path.read_bytes() == data:
                 return "unchanged"
         mode = path.stat().st_mode & 0o7777 if existed else self._mode
-        self._replace(path, data, mode)
+        try:
+            self._replace(path, data, mode)
+        except OSError as error:
+            raise ContentDirUnwritable(
+                error.errno,
+                f"cannot write {path.name} into {self.root}: {error.strerror or error}",
+            ) from error
         return "updated" if existed else "new"
 
     def _replace(self, path: Path, data: bytes, mode: int) -> None:
@@ -99,16 +118,27 @@ class ContentDirectory:
             with os.fdopen(fd, "wb") as tmp:
                 tmp.write(data)
                 tmp.flush()
-                os.fsync(tmp.fileno())
+                if self.fsync:
+                    os.fsync(tmp.fileno())
             os.chmod(tmp_name, mode)
             os.replace(tmp_name, path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp_name)
             raise
-        # the rename itself survives a power cut only once the directory is on disk
+        # the rename itself survives a power cut only once the directory is on disk; until
+        # then a power cut leaves the old post, whole: sync the directory every so many posts
+        self._unsynced += 1
+        if self._unsynced >= SYNC_DIRECTORY_EVERY:
+            self.sync()
+
+    def sync(self) -> None:
+        """Flush the directory's entries (the renames of the posts written) to disk."""
+        if not self._unsynced or not self.fsync:
+            return
         directory = os.open(self.root, os.O_RDONLY)
         try:
             os.fsync(directory)
         finally:
             os.close(directory)
+        self._unsynced = 0

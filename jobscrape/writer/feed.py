@@ -16,9 +16,15 @@ from scrapy.crawler import Crawler
 from scrapy.exporters import BaseItemExporter
 from scrapy.spiders import Spider
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import deferred_from_coro
 
 from jobscrape.items import JobPosting
-from jobscrape.writer.content_dir import DEFAULT_CONTENT_DIR, ContentDirectory
+from jobscrape.writer.content_dir import (
+    DEFAULT_CONTENT_DIR,
+    ContentDirectory,
+    ContentDirUnwritable,
+)
+from jobscrape.writer.lock import ContentLock
 from jobscrape.writer.run import ContentRun, content_run
 
 logger = logging.getLogger(__name__)
@@ -42,6 +48,7 @@ class PostBatch:
         self._run: ContentRun | None = None
         self._run_looked_up = False  # at the first write: the feed may open before the run
         self.outcomes: dict[str, int] = {}
+        self.unwritable = False
 
     @property
     def run(self) -> ContentRun | None:
@@ -54,7 +61,21 @@ class PostBatch:
         return self._run
 
     def write(self, posting: JobPosting) -> str:
-        outcome = self.directory.write(posting.slug, posting.post_text)
+        """Write one post; when the directory cannot be written (a full disk, a read-only
+        file system) the run fails once, with an ERROR naming the directory, and stops: a
+        post is never left half written, the posts before it stay."""
+        if self.unwritable:
+            return "failed"
+        try:
+            outcome = self.directory.write(posting.slug, posting.post_text)
+        except ContentDirUnwritable as error:
+            self.unwritable = True
+            logger.error("%s; stopping the run", error.strerror)
+            if self.crawler is not None and self.crawler.engine is not None:
+                deferred_from_coro(
+                    self.crawler.engine.close_spider_async(reason="content_dir_unwritable")
+                )
+            return "failed"
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         if self.stats is not None:
             self.stats.inc_value(f"jobscrape/posts/{outcome}")
@@ -81,7 +102,8 @@ class ContentDirFeedStorage:
             location = settings_dir or DEFAULT_CONTENT_DIR
         # like file: feeds, a feed without the option appends (keeps what exists)
         overwrite = (feed_options or {}).get("overwrite", False)
-        self.directory = ContentDirectory(location, overwrite=bool(overwrite))
+        fsync = crawler.settings.getbool("CONTENT_FSYNC", True) if crawler else True
+        self.directory = ContentDirectory(location, overwrite=bool(overwrite), fsync=fsync)
         self.stats = crawler.stats if crawler else None
         self.crawler = crawler
         self.batch: PostBatch | None = None
@@ -93,11 +115,12 @@ class ContentDirFeedStorage:
         return cls(uri, feed_options=feed_options, crawler=crawler)
 
     def open(self, spider: Spider) -> Any:
-        self.directory.ensure()
+        self.directory.ensure(locked=ContentLock.held_by_this_process(self.directory.root))
         self.batch = PostBatch(self.directory, self.stats, self.crawler)
         return self.batch
 
     def store(self, file: Any) -> None:
+        self.directory.sync()
         outcomes = ", ".join(f"{n} {what}" for what, n in sorted(file.outcomes.items()))
         logger.info("Posts in %s: %s", self.directory.root, outcomes or "none")
 

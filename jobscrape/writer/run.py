@@ -45,7 +45,9 @@ class ContentRun:
 
     def __init__(self, crawler: Crawler, root: str) -> None:
         self.crawler = crawler
-        self.directory = ContentDirectory(root)
+        self.directory = ContentDirectory(
+            root, fsync=crawler.settings.getbool("CONTENT_FSYNC", True)
+        )
         self._index: StateIndex | None = None
         started = datetime.now(UTC)
         self.run = started.isoformat(timespec="microseconds")
@@ -131,7 +133,8 @@ class ContentRun:
             path = self.directory.path_for(slug)
             text = rerender(path.read_text("utf-8"), changes, self.extra_fields)
             self.directory.write(slug, text)
-        except (OSError, UnicodeDecodeError, ValueError, UnsafePostPath) as error:
+        except (OSError, ValueError, TypeError, UnsafePostPath) as error:
+            # a post edited by hand into something unreadable stays as it is
             logger.warning("Cannot update the post %s: %s", slug, error)
             return False
         self.index.set_hash(slug, content_hash(text.encode("utf-8")))
@@ -147,22 +150,46 @@ class ContentRun:
         assert stats is not None
         try:
             failure = failure_reason({**stats.get_stats(), "finish_reason": reason}, self.errors)
-            listings = sorted(getattr(spider, "listings_read", ()))
             if failure:
                 stats.set_value("jobscrape/expiry/withheld", 1)
                 logger.warning("%s: expiring nothing: the run failed (%s)", spider.name, failure)
-            else:
-                for listing in listings:
-                    self._expire(listing)
+                return
+            read_whole = set(getattr(spider, "listings_read", ()))
+            partial = self._partial_answers(spider.name)
+            for listing in sorted(read_whole | set(self.index.listings_seen(self.run))):
+                try:
+                    vanished = listing in read_whole and not partial
+                    self._expire(listing, vanished=vanished)
+                except Exception:  # one listing's trouble must not stop the others'
+                    logger.exception("%s: expiring the jobs of %s failed", spider.name, listing)
         finally:
+            self.directory.sync()
             self.index.commit()
 
-    def _expire(self, listing: str) -> None:
+    def _partial_answers(self, source: str) -> bool:
+        """Whether some answers of a run that went well were still incomplete: pages robots.txt
+        forbade, records too malformed to read. Their jobs may still be listed: none of the
+        run's listings expires vanished jobs (their own expiry dates still count)."""
+        stats = self.crawler.stats
+        assert stats is not None
+        causes = {
+            "pages forbidden by robots.txt": stats.get_value("robotstxt/forbidden", 0),
+            "malformed records": stats.get_value("jobscrape/dropped/malformed", 0),
+        }
+        found = ", ".join(f"{count} {cause}" for cause, count in causes.items() if count)
+        if found:
+            stats.set_value("jobscrape/expiry/withheld", 1)
+            logger.warning("%s: not expiring vanished jobs: the answers had %s", source, found)
+        return bool(found)
+
+    def _expire(self, listing: str, *, vanished: bool) -> None:
+        """Expire the listing's jobs past their own expiry and, when it was read whole,
+        ``vanished``, those it no longer holds: behind the guard on how many it holds."""
         stats = self.crawler.stats
         assert stats is not None
         seen = self.index.seen_count(listing, self.run)
         before = self.index.listing_jobs(listing)
-        if before and seen < before * self.min_ratio:
+        if vanished and before and seen < before * self.min_ratio:
             stats.inc_value("jobscrape/expiry/withheld")
             logger.error(
                 "%s: listed %d job(s), fewer than %g of the %d it listed last time: expired "
@@ -170,9 +197,9 @@ class ContentRun:
                 listing, seen, self.min_ratio, before,
             )  # fmt: skip
             return
-        expired = 0
-        gone = {record.slug: record for record in self.index.vanished(listing, self.run)}
+        gone = {r.slug: r for r in self.index.vanished(listing, self.run)} if vanished else {}
         gone.update((record.slug, record) for record in self.index.past_expiry(listing, self.now))
+        expired = 0
         for record in gone.values():
             if self._patch(record.slug, {EXPIRY_KEY: self.now}):
                 self.index.mark_expired(record.slug, self.now)
@@ -180,6 +207,8 @@ class ContentRun:
         if expired:
             stats.inc_value("jobscrape/posts/expired", expired)
             logger.info("%s: %d job(s) gone or past their expiry: expired", listing, expired)
+        if not vanished:
+            return
         self.index.set_listing_jobs(listing, seen, self.now)
         if self.delete_after > 0:
             cutoff = datetime.now(UTC) - timedelta(days=self.delete_after)

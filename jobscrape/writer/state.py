@@ -32,7 +32,7 @@ from jobscrape.writer.lock import STATE_DIR
 logger = logging.getLogger(__name__)
 
 INDEX_FILE = "index.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 COMMIT_EVERY = 500
 """Writes between commits: a killed run loses at most this much of the index (posts on disk
 are never lost; the next run reads them back)."""
@@ -57,6 +57,7 @@ CREATE TABLE posts (
 CREATE INDEX posts_listing ON posts (listing, last_seen);
 CREATE INDEX posts_match ON posts (company_key, title_key);
 CREATE INDEX posts_url ON posts (url);
+CREATE INDEX posts_slug_nocase ON posts (slug COLLATE NOCASE);
 CREATE TABLE listings (
     listing TEXT PRIMARY KEY,
     jobs INTEGER NOT NULL,
@@ -155,7 +156,7 @@ class StateIndex:
         reason = "" if existed else "missing"
         db: sqlite3.Connection | None = None
         try:
-            db = sqlite3.connect(self.path)
+            db = sqlite3.connect(self.path, timeout=30)
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("quick_check failed")
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -164,19 +165,24 @@ class StateIndex:
         except sqlite3.DatabaseError as error:
             if db is not None:
                 db.close()
+            if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+                raise  # busy, not broken: another process reads it; never set it aside
+
             aside = self.path.with_name(f"{INDEX_FILE}.corrupt")
             for suffix in ("", "-journal", "-wal", "-shm"):
                 with contextlib.suppress(FileNotFoundError):
                     os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
             reason = f"unreadable ({error}; kept as {aside.name})"
-            db = sqlite3.connect(self.path)
+            db = sqlite3.connect(self.path, timeout=30)
         db.row_factory = sqlite3.Row
-        db.execute("PRAGMA synchronous = NORMAL")
         if reason:
             with db:
                 db.executescript(SCHEMA)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.rebuilt = self._rebuild(db)
+            # only a finished rebuild marks the index as current: a crash before this line
+            # leaves version 0, set aside and rebuilt on the next run
+            with db:
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             if self.rebuilt or existed:
                 logger.warning(
                     "The state index %s was %s: rebuilt it from the %d post(s) in %s",
@@ -193,10 +199,10 @@ class StateIndex:
                 try:
                     data = post.read_bytes()
                     metadata, _ = split_post(data.decode("utf-8"))
-                except (OSError, UnicodeDecodeError, ValueError) as error:
+                    first_seen = datetime.fromtimestamp(post.stat().st_mtime, UTC)
+                except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
                     logger.warning("Cannot read %s back into the index: %s", post, error)
                     continue
-                first_seen = datetime.fromtimestamp(post.stat().st_mtime, UTC)
                 db.execute(
                     "INSERT OR REPLACE INTO posts (slug, source, source_id, url, content_hash,"
                     " first_seen, expires, expired_at, posted, company_key, title_key, sources)"
@@ -349,6 +355,22 @@ class StateIndex:
             (listing, cutoff, run),
         ).fetchall()
         return (PostRecord(**dict(row)) for row in rows)
+
+    def listings_seen(self, run: str) -> list[str]:
+        """The listings of the posts the run that started at ``run`` saw."""
+        rows = self.db.execute(
+            "SELECT DISTINCT listing FROM posts WHERE last_seen >= ? AND listing IS NOT NULL",
+            (run,),
+        )
+        return sorted(row[0] for row in rows)
+
+    def case_twin(self, slug: str) -> str | None:
+        """Another post whose name differs from ``slug`` only in case (one file on a
+        case-insensitive file system)."""
+        row = self.db.execute(
+            "SELECT slug FROM posts WHERE slug = ? COLLATE NOCASE AND slug != ?", (slug, slug)
+        ).fetchone()
+        return None if row is None else str(row[0])
 
     def seen_count(self, listing: str, run: str) -> int:
         return int(

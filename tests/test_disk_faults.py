@@ -1,0 +1,108 @@
+"""A full or read-only content directory: a clear error naming it, exit 1, no post lost or
+truncated. The file systems are small tmpfs mounts the tests make (root only)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from jobscrape.writer.lock import STATE_DIR
+from tests.conftest import FIXTURES, crawl_board, snapshot
+from tests.test_incremental import FIVE, remotive_cassette, remotive_job
+
+
+@contextlib.contextmanager
+def tmpfs(path: Path, size: str) -> Iterator[Path]:
+    path.mkdir(parents=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                             capture_output=True, text=True, check=False)  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def fill(filesystem: Path) -> None:
+    """Use up every free byte of ``filesystem``."""
+    descriptor = os.open(filesystem / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        for size in (1 << 16, 1 << 12, 1):
+            with contextlib.suppress(OSError):
+                while True:
+                    os.write(descriptor, b"\0" * size)
+    finally:
+        os.close(descriptor)
+
+
+def crawl_remotive(content: Path, cassette: Path):
+    from tests.conftest import run_crawl
+
+    return run_crawl("remotive", "-s", f"VCR_CASSETTE={cassette}", "-s", f"CONTENT_DIR={content}")
+
+
+def test_a_full_disk_fails_the_run_naming_the_directory_and_truncates_no_post(tmp_path):
+    with tmpfs(tmp_path / "disk", "2m") as disk:
+        content = disk / "content"
+        first = crawl_remotive(content, remotive_cassette(tmp_path / "a.yaml", FIVE))
+        assert first.returncode == 0, first.stderr[-2000:]
+        before = snapshot(content)
+        fill(disk)
+        changed = [remotive_job(job["id"], job["title"], description="<p>" + "new " * 2000)
+                   for job in FIVE]  # fmt: skip
+        result = crawl_remotive(content, remotive_cassette(tmp_path / "b.yaml", changed))
+        assert result.returncode == 1
+        reason = result.stderr.strip().splitlines()[-1]
+        assert reason.startswith("jobscrape: crawl remotive failed: ")
+        assert f"into {content}: No space left on device" in reason
+        assert result.stderr.count("ERROR: cannot write post-") == 1  # then the run stops
+        assert snapshot(content) == before  # every post whole, as it was
+        assert not [p for p in content.iterdir() if p.name.endswith(".tmp")]
+        assert "expiring nothing: the run failed" in result.stderr
+        # room again: the next run completes
+        (disk / "filler").unlink()
+        again = crawl_remotive(content, tmp_path / "b.yaml")
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert all("new new" in (content / name).read_text() for name in before)
+
+
+def test_a_read_only_content_directory_fails_the_run_naming_it(tmp_path):
+    with tmpfs(tmp_path / "disk", "2m") as disk:
+        content = disk / "content"
+        cassette = FIXTURES / "remotive" / "remotive.yaml"
+        assert crawl_board("remotive", content).returncode == 0
+        before = snapshot(content)
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        result = crawl_remotive(content, cassette)
+        assert result.returncode == 1
+        reason = result.stderr.strip().splitlines()[-1]
+        assert reason == (
+            f"jobscrape: crawl remotive failed: cannot lock {content}: Read-only file system"
+        )
+        assert snapshot(content) == before
+        assert (content / STATE_DIR / "lock").exists()
+
+
+def test_a_content_directory_that_cannot_take_posts_fails_naming_it(tmp_path):
+    """Without mounts: the state folder writable, the posts' directory not (a directory in
+    place of a post file, as a stray `mkdir` would leave)."""
+    content = tmp_path / "content"
+    assert crawl_board("remotive", content).returncode == 0
+    victim = next(content.glob("*.md"))
+    before = snapshot(content)
+    victim.unlink()
+    victim.mkdir()  # a directory where the post should be
+    result = crawl_board("remotive", content)
+    assert result.returncode == 1
+    assert "is not a regular file; refusing to write through it" in result.stderr
+    after = snapshot(content)
+    assert {name: data for name, data in after.items() if name in before} == {
+        name: data for name, data in before.items() if name != victim.name
+    }
+    assert os.path.isdir(victim)
