@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,8 +87,19 @@ class JobPosting:
     expiry_date: str = ""
     """The post's ``expiryDate`` (RFC 3339): set once the job vanished or its expiry passed."""
 
+    source_hash: str = ""
+    """A hash of everything the board gave for the job (``hash_source``): the same hash next
+    run means the same post, so the record is not processed again."""
+
     post_text: str = ""
     """The rendered post (front matter and body), set by RenderPostPipeline."""
+
+    def hash_source(self, salt: str) -> str:
+        """A hash of the board's values of this job (ids, raw fields, listing) and ``salt``
+        (what else shapes the post: the code and settings that render it)."""
+        values = [getattr(self, name) for name in _SOURCE_FIELDS]
+        data = json.dumps([salt, values], default=str, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     @property
     def path(self) -> str:
@@ -99,3 +111,12 @@ class JobPosting:
         """A short name for log lines: board, id and title."""
         title = self.title or self.title_raw
         return f"{self.source}:{self.source_id} {title[:60]!r}"
+
+
+_SOURCE_FIELDS = (
+    "source", "source_id", "slug", "url", "apply_url", "title_raw", "company_raw", "tags_raw",
+    "date_raw", "date_epoch", "logo_url", "description_raw", "category", "location", "salary_raw",
+    "salary_min", "salary_max", "salary_currency", "salary_period", "employment_type", "remote",
+    "expires_raw", "listing",
+)  # fmt: skip
+"""What a spider sets: everything a post is made from."""

@@ -64,7 +64,8 @@ def failure_reason(stats: dict[str, Any], errors: FirstErrorHandler | None = Non
     skipped = sum(v for k, v in stats.items() if k.startswith("jobscrape/skipped/"))
     # a copy of a job another board posted first is left out on purpose too
     skipped += stats.get("jobscrape/dropped/duplicate_elsewhere", 0)
-    if not stats.get("item_scraped_count", 0) and read > skipped:
+    posted = stats.get("item_scraped_count", 0) + stats.get("jobscrape/skipped/unchanged", 0)
+    if not posted and read > skipped:
         # left out on purpose (e.g. not remote) is fine; dropped by a hard rule, every one of
         # them, means the board changed its feed
         drops = ", ".join(

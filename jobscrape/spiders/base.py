@@ -16,6 +16,7 @@ from twisted.python.failure import Failure
 
 from jobscrape.items import DEFAULT_CATEGORY, JobPosting, url_id
 from jobscrape.text import tag_values
+from jobscrape.writer.run import ContentRun, content_run
 
 OTHER_CATEGORY = "Jobs"
 """The category of a job that is not remote (kept only with ``REMOTE_ONLY = False``)."""
@@ -163,6 +164,9 @@ class JobBoardSpider(scrapy.Spider):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.url = url or self.start_url
+        self._content_run: ContentRun | None = None  # looked up at the first record
+        self._content_run_looked_up = False
+        self._slugs_read: set[str] = set()
         self.listings_read: set[str] = set()
         """Listings this run read to their last page: their jobs that were not seen expire."""
         self.remote_only = None if remote_only is None else flag(remote_only)
@@ -294,6 +298,8 @@ class JobBoardSpider(scrapy.Spider):
             if posting.remote is False and self.keeps_remote_only():
                 self.skipped("not_remote")
                 continue
+            if self.unchanged(posting):
+                continue
             yield posting
         next_url = self.next_page_url(response, feed, records)
         if next_url:
@@ -329,6 +335,31 @@ class JobBoardSpider(scrapy.Spider):
             self.name, response.url, record_id, type(error).__name__, str(error)[:200],
         )  # fmt: skip
 
+    def unchanged(self, posting: JobPosting) -> bool:
+        """Whether the record needs no processing: the content directory holds this job's post
+        made from this very record (and the same code and settings): counted unchanged
+        (``jobscrape/skipped/unchanged``); or the job was read already in this run: dropped
+        as a ``duplicate`` with a WARNING, the first one stands. Without a content directory,
+        repeats are left to the pipelines."""
+        if posting.slug in self._slugs_read:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("jobscrape/dropped/duplicate")
+            self.logger.warning(
+                "Dropped: %s: duplicate: %s was already posted in this run",
+                posting.label, posting.path,
+            )  # fmt: skip
+            return True
+        if not self._content_run_looked_up:
+            self._content_run_looked_up = True
+            self._content_run = content_run(self.crawler)
+        if self._content_run is None:
+            return False
+        self._slugs_read.add(posting.slug)
+        if not self._content_run.unchanged(posting):
+            return False
+        self.skipped("unchanged")
+        return True
+
     def keeps_remote_only(self) -> bool:
         """Whether jobs that are not remote are left out: ``-a remote_only=...``, else the
         ``REMOTE_ONLY`` setting."""
@@ -353,7 +384,15 @@ class JobBoardSpider(scrapy.Spider):
         raise NotImplementedError(f"{type(self).__name__} must implement posting_from()")
 
     def next_page_url(self, response: Response, feed: Any, records: list[Any]) -> str | None:
-        """The URL of the feed's next page, for boards that page; None by default."""
+        """The URL of the feed's next page: by default the answer's ``Link: <url>;
+        rel="next"`` header (RFC 8288), if any; boards that page otherwise say how."""
+        for link in response.headers.getlist(b"Link"):
+            for part in link.decode("latin-1").split(","):
+                target, _, params = part.partition(";")
+                if re.search(r"""\brel\s*=\s*"?next\b""", params) and target.strip().startswith(
+                    "<"
+                ):
+                    return target.strip()[1:].split(">", 1)[0]
         return None
 
     def skipped(self, reason: str) -> None:

@@ -107,7 +107,9 @@ class WeworkremotelySpider(JobBoardSpider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[JobPosting]:
         for item in self.rss_items(response):
             self.job_records_read()
-            yield self.posting_from_item(item)
+            posting = self.posting_from_item(item)
+            if not self.unchanged(posting):
+                yield posting
         self.listing_read(response)
 
     def posting_from_item(self, item: Selector) -> JobPosting:

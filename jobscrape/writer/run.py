@@ -11,13 +11,18 @@ expires nothing and fails the run with an ERROR saying so. ``EXPIRED_DELETE_AFTE
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import logging
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
 
 from jobscrape.items import JobPosting
 from jobscrape.renderer import EXPIRY_KEY, rerender
@@ -27,6 +32,35 @@ from jobscrape.writer.content_dir import ContentDirectory, UnsafePostPath, conte
 from jobscrape.writer.state import StateIndex, content_hash, utc_now
 
 logger = logging.getLogger(__name__)
+
+
+RENDER_SETTINGS = (
+    "DEFAULT_IMAGE", "POST_EXTRA_FIELDS", "REMOTE_ONLY", "MAX_TAGS", "MAX_TITLE_CHARS",
+    "MAX_COMPANY_CHARS", "MAX_DESCRIPTION_CHARS", "DUPLICATE_WINDOW_DAYS",
+)  # fmt: skip
+"""Settings that shape a post from its record."""
+_RENDER_CODE = ("pipelines", "renderer", "text.py", "salary.py", "items.py")
+
+
+@functools.cache
+def _code_hash() -> str:
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(digest_size=16)
+    for name in _RENDER_CODE:
+        for path in (
+            sorted((package / name).rglob("*.py"))
+            if (package / name).is_dir()
+            else [package / name]
+        ):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def render_salt(settings: BaseSettings) -> str:
+    """What, beside a record, decides its post: the code of the pipelines and the renderer,
+    and the settings they read. A change of either makes every record processed again."""
+    values = {name: settings.get(name) for name in RENDER_SETTINGS}
+    return f"{_code_hash()}:{json.dumps(values, sort_keys=True, default=str)}"
 
 
 def content_run(crawler: Crawler) -> ContentRun | None:
@@ -59,6 +93,7 @@ class ContentRun:
         self.min_ratio = settings.getfloat("EXPIRY_MIN_RATIO", 0.5)
         self.delete_after = settings.getfloat("EXPIRED_DELETE_AFTER_DAYS", 0)
         self.errors = FirstErrorHandler()
+        self.salt = ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ContentRun:
@@ -76,6 +111,7 @@ class ContentRun:
         self.now = started.isoformat(timespec="seconds")
         logging.getLogger().addHandler(self.errors)
         self._index = StateIndex.of(self.directory.root)
+        self.salt = render_salt(self.crawler.settings)
 
     @property
     def is_open(self) -> bool:
@@ -110,7 +146,25 @@ class ContentRun:
             posted=posting.date,
             company_key=match_key(posting.company),
             title_key=match_key(posting.title),
+            source_hash=posting.source_hash or posting.hash_source(self.salt),
         )
+
+    def unchanged(self, posting: JobPosting) -> bool:
+        """Whether ``posting`` would render to the live post the index holds (the same record,
+        code and settings): then the post is seen, counted unchanged, and the record needs no
+        further work."""
+        posting.source_hash = posting.hash_source(self.salt)
+        listing = posting.listing or posting.source
+        written = self.index.made_from(posting.slug, posting.source_hash, listing)
+        if written is None:
+            return False
+        try:
+            if content_hash(self.directory.path_for(posting.slug).read_bytes()) != written:
+                return False  # edited or damaged by hand: write it again
+        except (OSError, UnsafePostPath):
+            return False  # removed by hand: write it again
+        self.seen_unchanged([posting.slug])
+        return True
 
     def seen_unchanged(self, slugs: list[str]) -> int:
         """Posts whose page was not fetched because it did not change: seen, unchanged."""

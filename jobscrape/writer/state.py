@@ -32,7 +32,7 @@ from jobscrape.writer.lock import STATE_DIR
 logger = logging.getLogger(__name__)
 
 INDEX_FILE = "index.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 COMMIT_EVERY = 500
 """Writes between commits: a killed run loses at most this much of the index (posts on disk
 are never lost; the next run reads them back)."""
@@ -52,7 +52,8 @@ CREATE TABLE posts (
     posted TEXT,
     company_key TEXT,
     title_key TEXT,
-    sources TEXT NOT NULL DEFAULT '[]'
+    sources TEXT NOT NULL DEFAULT '[]',
+    source_hash TEXT
 );
 CREATE INDEX posts_listing ON posts (listing, last_seen);
 CREATE INDEX posts_match ON posts (company_key, title_key);
@@ -100,6 +101,7 @@ class PostRecord:
     company_key: str | None
     title_key: str | None
     sources: str
+    source_hash: str | None
 
     @property
     def other_sources(self) -> list[str]:
@@ -261,27 +263,43 @@ class StateIndex:
         posted: str,
         company_key: str,
         title_key: str,
+        source_hash: str = "",
     ) -> None:
         """The post ``slug`` was written (or found unchanged) by the run that started at
         ``seen``."""
         self.db.execute(
             "INSERT INTO posts (slug, source, source_id, listing, url, content_hash, first_seen,"
-            " last_seen, expires, expired_at, posted, company_key, title_key)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " last_seen, expires, expired_at, posted, company_key, title_key, source_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (slug) DO UPDATE SET source = excluded.source,"
             " source_id = excluded.source_id, listing = excluded.listing, url = excluded.url,"
             " content_hash = excluded.content_hash, last_seen = excluded.last_seen,"
             " expires = excluded.expires, expired_at = excluded.expired_at,"
             " posted = excluded.posted, company_key = excluded.company_key,"
-            " title_key = excluded.title_key",
+            " title_key = excluded.title_key, source_hash = excluded.source_hash",
             (slug, source, source_id, listing, url, hash_, seen, seen, expires or None,
-             expired_at or None, posted, company_key, title_key),
+             expired_at or None, posted, company_key, title_key, source_hash or None),
         )  # fmt: skip
         self._wrote()
 
     def set_hash(self, slug: str, hash_: str) -> None:
-        self.db.execute("UPDATE posts SET content_hash = ? WHERE slug = ?", (hash_, slug))
+        """The post was rewritten outside the pipeline (expiry, sources): its text changed, and
+        its record must go through the pipeline again next time."""
+        self.db.execute(
+            "UPDATE posts SET content_hash = ?, source_hash = NULL WHERE slug = ?", (hash_, slug)
+        )
         self._wrote()
+
+    def made_from(self, slug: str, source_hash: str, listing: str) -> str | None:
+        """The content hash of the live post ``slug`` when it was made from a record with
+        ``source_hash`` in the same listing (processing the record again would give the same
+        post); else None."""
+        row = self.db.execute(
+            "SELECT content_hash FROM posts WHERE slug = ? AND source_hash = ? AND listing = ?"
+            " AND expired_at IS NULL",
+            (slug, source_hash, listing),
+        ).fetchone()
+        return None if row is None else str(row[0])
 
     def touch(self, slugs: list[str], seen: str) -> int:
         """Mark posts seen by the run that started at ``seen`` without rewriting them (their
