@@ -245,3 +245,48 @@ def test_an_expired_job_listed_again_is_fetched_and_comes_back(first_run, tmp_pa
     crawl(first_run, cassette(tmp_path / "third.yaml", sitemap(LASTMOD), job_page(REMOTE[2])))
     assert figures(first_run) == (3, 0, 1, 2, 0)  # the post loses its expiryDate
     assert live(first_run)
+
+
+LIST_PAGE = f"{ROOT}/careers/jobs"
+
+
+def list_pages(lastmods: dict[str, str]) -> list[Interaction]:
+    """A career site's list of jobs on two pages (``rel=next``), each job's link beside its
+    last-updated ``<time>``, plus links the crawl must not follow (another site, the nav)."""
+    items = [
+        f'<li><a href="{path}">Job {path}</a> <time datetime="{lastmod}">updated</time></li>'
+        for path, lastmod in lastmods.items()
+    ]
+    first = (
+        '<html><body><nav><a href="/about">About</a> <a href="https://other.example/jobs/9">'
+        f"Elsewhere</a></nav><ul>{''.join(items[:2])}</ul>"
+        '<a rel="next" href="/careers/jobs?page=2">Next</a></body></html>'
+    )
+    second = f"<html><body><ul>{''.join(items[2:])}</ul></body></html>"
+    return [
+        ("GET", LIST_PAGE, 200, HTML, first.encode()),
+        ("GET", f"{LIST_PAGE}?page=2", 200, HTML, second.encode()),
+    ]
+
+
+def test_list_pages_are_followed_and_an_unchanged_job_page_is_not_fetched_again(tmp_path):
+    content = tmp_path / "content"
+
+    def crawl_list(recorded: Path) -> None:
+        result = run_crawl(
+            "jobposting", "-a", f"url={LIST_PAGE}", "-a", "follow=/jobs/", "-s",
+            f"VCR_CASSETTE={recorded}", "-s", f"CONTENT_DIR={content}",
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-3000:]
+
+    crawl_list(cassette(tmp_path / "a.yaml", *list_pages(LASTMOD),
+                        *(job_page(path) for path in REMOTE)))  # fmt: skip
+    assert sorted(snapshot(content)) == POSTS
+    assert figures(content) == (6, 3, 0, 0, 0)  # robots.txt, two list pages, three jobs
+    # nothing changed: the list pages only (a job page request would miss the cassette)
+    crawl_list(cassette(tmp_path / "b.yaml", *list_pages(LASTMOD)))
+    assert figures(content) == (3, 0, 0, 3, 0)
+    # one job's date moved: that page alone is fetched again
+    moved = {**LASTMOD, REMOTE[1]: "2026-11-27T09:00:00+00:00"}
+    crawl_list(cassette(tmp_path / "c.yaml", *list_pages(moved), job_page(REMOTE[1])))
+    assert figures(content) == (4, 0, 0, 3, 0)

@@ -393,12 +393,16 @@ class JobpostingSpider(JobBoardSpider):
             last_modified=header(response, "Last-Modified") or record.last_modified,
         )  # fmt: skip
 
-    def parse_page(self, response: Response) -> Iterator[JobPosting]:
+    def parse_page(self, response: Response) -> Iterator[Any]:
         """Every JobPosting of a page, remote ones only unless ``REMOTE_ONLY`` is off. A page a
         sitemap listed is remembered in the state index, once read, with the slugs of the
-        postings it gave, its ``lastmod`` and its validators."""
+        postings it gave, its ``lastmod`` and its validators. A page without a JobPosting is a
+        list page when ``-a follow=`` is given: its links are followed (``follow_links``)."""
         slugs: list[str] = []
-        for node in self.page_jobs(response):
+        nodes = self.page_jobs(response)
+        if not nodes and self.follow is not None and isinstance(response, TextResponse):
+            yield from self.follow_links(response)
+        for node in nodes:
             self.job_records_read()
             posting = self.mapped(response, None, node)  # a node mapping cannot read: dropped
             if posting is None:
@@ -421,6 +425,30 @@ class JobpostingSpider(JobBoardSpider):
             slugs.append(posting.slug)
             yield posting
         self.remember_page(response, slugs)
+
+    def follow_links(self, response: TextResponse) -> Iterator[Request]:
+        """The links of a list page on the page's own site: those ``follow`` matches, and its
+        ``rel="next"`` page. A job's ``<time datetime>`` in the link's list item (``li``,
+        ``tr``, ``article``) or a ``data-lastmod`` on the link is its last change, used as a
+        sitemap's ``<lastmod>``: a known job page that did not change is not fetched again."""
+        assert self.follow is not None
+        run = content_run(self.crawler)
+        host = urlsplit(response.url).hostname
+        for link in response.xpath("//a[@href]"):
+            url = response.urljoin(link.attrib["href"]).split("#", 1)[0]
+            if urlsplit(url).hostname != host or not url.startswith(("http://", "https://")):
+                continue
+            if "next" in link.attrib.get("rel", "").split():
+                yield self.request(url, meta={_LISTING: self.listing_of(response)})
+                continue
+            if not self.follow.search(url):
+                continue
+            lastmod = link.attrib.get("data-lastmod") or link.xpath(
+                "ancestor::*[self::li or self::tr or self::article][1]//time/@datetime"
+            ).get("")
+            for request in self.page_request(run, url, lastmod.strip()):
+                request.meta[_LISTING] = self.listing_of(response)
+                yield request
 
     def remember_page(self, response: Response, slugs: list[str]) -> None:
         """Record a page a sitemap listed in the state index; no slugs (no job, or none kept)
