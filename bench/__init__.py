@@ -1,0 +1,1 @@
+"""The benchmarks: ``python -m bench`` (the suite), ``bench/bench_pipeline.py`` (in process)."""
