@@ -85,7 +85,7 @@ class Child:
 
 
 def run_child(command: list[str], log_dir: Path, name: str, timeout: float = RUN_TIMEOUT) -> Child:
-    """Run ``command`` in /work/main with PYTHONPATH set, through ``bench.measure``: wall,
+    """Run ``command`` in the repository with PYTHONPATH set, through ``bench.measure``: wall,
     user+sys CPU and peak RSS from ``os.wait4`` (``ru_maxrss`` is in KB on Linux)."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
     out_path, err_path = log_dir / f"{name}.out", log_dir / f"{name}.err"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -124,6 +125,25 @@ def snapshot(directory: Path) -> dict[str, bytes]:
         for path in sorted(directory.rglob("*"))
         if path.is_file() and STATE_DIR not in path.relative_to(directory).parts
     }
+
+
+def mtimes(directory: Path) -> dict[str, int]:
+    """Each post of ``directory`` with its modification time (ns)."""
+    return {path.name: path.stat().st_mtime_ns for path in directory.glob("*.md")}
+
+
+def run_report(directory: Path) -> dict[str, Any]:
+    """The run report the last run wrote into ``directory``'s state folder."""
+    return json.loads((directory / STATE_DIR / "report.json").read_text())
+
+
+def source_report(directory: Path, source: str | None = None) -> dict[str, Any]:
+    """One source's figures of the last run (the only source when ``source`` is None)."""
+    sources = run_report(directory)["sources"]
+    if source is None:
+        (only,) = sources
+        return only
+    return next(entry for entry in sources if entry["source"] == source)
 
 
 def parse_feed(

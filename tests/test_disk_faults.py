@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from jobscrape.writer.lock import STATE_DIR
-from tests.conftest import FIXTURES, crawl_board, snapshot
+from tests.conftest import FIXTURES, crawl_board, run_crawl, snapshot
 from tests.test_incremental import FIVE, remotive_cassette, remotive_job
 
 
@@ -42,8 +42,6 @@ def fill(filesystem: Path) -> None:
 
 
 def crawl_remotive(content: Path, cassette: Path):
-    from tests.conftest import run_crawl
-
     return run_crawl("remotive", "-s", f"VCR_CASSETTE={cassette}", "-s", f"CONTENT_DIR={content}")
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import runpy
 import time
 from pathlib import Path
@@ -17,9 +16,16 @@ from jobscrape.downloadermiddlewares.vcr_replay import save_cassette
 from jobscrape.spiders import jobposting
 from jobscrape.spiders.jobposting import JobpostingSpider
 from jobscrape.writer.content_dir import ContentDirectory
-from jobscrape.writer.lock import STATE_DIR
 from jobscrape.writer.state import StateIndex
-from tests.conftest import FIXTURES, json_response, make_crawler, run_crawl, snapshot
+from tests.conftest import (
+    FIXTURES,
+    json_response,
+    make_crawler,
+    mtimes,
+    run_crawl,
+    snapshot,
+    source_report,
+)
 
 SITE = runpy.run_path(str(FIXTURES / "jobposting" / "build.py"))
 ROOT = SITE["SITE"]
@@ -78,20 +84,11 @@ def crawl(content: Path, recorded: Path):
     return result
 
 
-def source_report(content: Path) -> dict:
-    (source,) = json.loads((content / STATE_DIR / "report.json").read_text())["sources"]
-    return source
-
-
 def figures(content: Path) -> tuple[int, int, int, int, int]:
     """The last run's (requests, new, updated, unchanged, expired); robots.txt is a request."""
     source = source_report(content)
     return (source["requests"], source["new"], source["updated"], source["unchanged"],
             source["expired"])  # fmt: skip
-
-
-def mtimes(content: Path) -> dict[str, int]:
-    return {path.name: path.stat().st_mtime_ns for path in content.glob("*.md")}
 
 
 def live(content: Path) -> bool:

@@ -17,14 +17,20 @@ DEFAULT_CONTENT_DIR = "content"
 POST_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,119}$")
 
 
+def feed_location(uri: str, settings: BaseSettings | None) -> str:
+    """The directory a ``content:[DIR]`` feed URI writes to: DIR, else ``CONTENT_DIR``."""
+    parsed = urlparse(uri)
+    location = unquote(parsed.netloc + parsed.path)
+    content_dir = settings.get("CONTENT_DIR") if settings is not None else None
+    return location or content_dir or DEFAULT_CONTENT_DIR
+
+
 def content_root(settings: BaseSettings) -> str | None:
-    """The directory the ``content:`` feed writes to: the path after ``content:``, else
-    ``CONTENT_DIR``; None when no ``content:`` feed is configured."""
+    """The directory the ``content:`` feed writes to; None when no ``content:`` feed is
+    configured."""
     for uri in settings.getdict("FEEDS"):
         if str(uri).startswith("content:"):
-            parsed = urlparse(str(uri))
-            location = unquote(parsed.netloc + parsed.path)
-            return location or settings.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR
+            return feed_location(str(uri), settings)
     return None
 
 

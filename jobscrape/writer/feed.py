@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from scrapy.crawler import Crawler
 from scrapy.exporters import BaseItemExporter
@@ -23,6 +22,7 @@ from jobscrape.writer.content_dir import (
     DEFAULT_CONTENT_DIR,
     ContentDirectory,
     ContentDirUnwritable,
+    feed_location,
 )
 from jobscrape.writer.lock import ContentLock
 from jobscrape.writer.run import ContentRun, content_run
@@ -95,11 +95,7 @@ class ContentDirFeedStorage:
         feed_options: dict[str, Any] | None = None,
         crawler: Crawler | None = None,
     ) -> None:
-        parsed = urlparse(uri)
-        location = unquote(parsed.netloc + parsed.path)
-        if not location:
-            settings_dir = crawler.settings.get("CONTENT_DIR") if crawler else None
-            location = settings_dir or DEFAULT_CONTENT_DIR
+        location = feed_location(uri, crawler.settings if crawler else None)
         # like file: feeds, a feed without the option appends (keeps what exists)
         overwrite = (feed_options or {}).get("overwrite", False)
         fsync = crawler.settings.getbool("CONTENT_FSYNC", True) if crawler else True

@@ -83,10 +83,9 @@ class ContentRun:
             root, fsync=crawler.settings.getbool("CONTENT_FSYNC", True)
         )
         self._index: StateIndex | None = None
-        started = datetime.now(UTC)
-        self.run = started.isoformat(timespec="microseconds")
-        """The run's id: posts seen by this run have ``last_seen >= run``."""
-        self.now = started.isoformat(timespec="seconds")
+        self.run = ""
+        """The run's id, set when the spider opens: posts it saw have ``last_seen >= run``."""
+        self.now = ""
         """The run's time in RFC 3339, for ``expiryDate``."""
         settings = crawler.settings
         self.extra_fields = tuple(settings.getlist("POST_EXTRA_FIELDS"))
