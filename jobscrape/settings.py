@@ -74,6 +74,7 @@ FEED_EXPORTERS = {"post": "jobscrape.writer.feed.PostExporter"}
 FEEDS = {"content:": {"format": "post", "overwrite": True}}
 CONTENT_DIR = "content"
 CONTENT_FSYNC = True  # flush each post to disk before it replaces the old one (power cuts)
+CONTENT_WRITE_BATCH = 64  # posts a writer thread writes (and flushes to disk) at a time; 1: inline
 LOCK_TIMEOUT = 0  # seconds a run waits for another run on the same CONTENT_DIR
 REPORT_FILE = ""  # empty: CONTENT_DIR/.jobscrape/report.json
 EXPIRY_MIN_RATIO = 0.5  # a listing holding fewer of last time's jobs expires nothing, fails

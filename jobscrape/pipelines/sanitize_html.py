@@ -91,6 +91,59 @@ class _MarkupAudit(HTMLParser):
         self._flag("a CDATA or unknown declaration")
 
 
+# The plain form of markup: every ``<`` opens a well-formed start or end tag whose name and
+# attribute names are ASCII letters and whose attribute values are quoted (holding no ``<``)
+# or plain words; nothing else (no comment, declaration or stray ``<``). Markup in this form
+# tokenizes the same in every HTML parser, so it needs no second parse to be trusted.
+_PLAIN_TAG = re.compile(
+    r"""<(?:([A-Za-z][A-Za-z0-9]*)"""  # a start tag's name, then its attributes:
+    r"""((?:[ \t\n\r\f]+[A-Za-z]+(?:[ \t\n\r\f]*=[ \t\n\r\f]*"""
+    r"""(?:"[^"<]*"|'[^'<]*'|[^ \t\n\r\f"'=<>`]+))?)*)[ \t\n\r\f]*/?"""
+    r"""|/([A-Za-z][A-Za-z0-9]*)[ \t\n\r\f]*)>"""  # or an end tag's name
+)
+_PLAIN_ATTRIBUTE = re.compile(
+    r"""([A-Za-z]+)(?:[ \t\n\r\f]*=[ \t\n\r\f]*"""
+    r"""(?:"([^"<]*)"|'([^'<]*)'|([^ \t\n\r\f"'=<>`]+)))?"""
+)
+
+
+VOID_TAGS = frozenset({"br", "hr", "img"})
+
+
+def plain_markup_problem(markup: str) -> str | None:
+    """For markup in the plain form with every element closed in order: why it is not safe, or
+    ``""``. ``None`` for other markup, which needs the full audit."""
+    tags = _PLAIN_TAG.findall(markup)
+    if markup.count("<") != len(tags):
+        return None  # a stray "<"
+    open_tags: list[str] = []
+    for name, _, end in tags:
+        if end:
+            if not open_tags or open_tags.pop() != end.lower():
+                return None  # misnested or not opened
+        elif (tag := name.lower()) not in VOID_TAGS:
+            open_tags.append(tag)
+    if open_tags:
+        return None  # left open
+    for name, attributes, end in set(tags):
+        tag = (end or name).lower()
+        if tag not in ALLOWED_TAGS:
+            return f"end tag </{tag}>" if end else f"tag <{tag}>"
+        if not attributes:
+            continue
+        allowed = ALLOWED_ATTRIBUTES.get(tag, frozenset())
+        for attribute, double, single, bare in _PLAIN_ATTRIBUTE.findall(attributes):
+            attribute = attribute.lower()
+            if attribute not in allowed:
+                return f"attribute {attribute} on <{tag}>"
+            if attribute in URL_ATTRIBUTES:
+                value = double or single or bare
+                schemes = IMAGE_SCHEMES if tag == "img" else LINK_SCHEMES
+                if not value or not url_is_safe(html.unescape(value), schemes):
+                    return f"URL {value!r} in <{tag} {attribute}>"
+    return ""
+
+
 def _audit(markup: str) -> _MarkupAudit:
     audit = _MarkupAudit()
     audit.feed(markup)
@@ -113,12 +166,16 @@ def clean_html(markup: str) -> str:
 def unsafe_markup(markup: str) -> str:
     """Why ``markup`` is not safe as it stands, or ``""`` when it holds only allowlisted markup.
 
-    Our own parse must find only allowlisted tags, attributes and URL schemes, and nh3's
-    browser-grade parse must see the very same start tags: a parser differential (markup that
-    a browser reads differently from Python's parser) counts as unsafe.
+    Markup in the plain form (see ``_PLAIN_TAG``) is checked tag by tag. Other markup is
+    parsed: our own parse must find only allowlisted tags, attributes and URL schemes, and
+    nh3's browser-grade parse must see the very same start tags: a parser differential (markup
+    that a browser reads differently from Python's parser) counts as unsafe.
     """
     if "<!" in markup or "<?" in markup:
         return "a comment, declaration or processing instruction"
+    plain = plain_markup_problem(markup)
+    if plain is not None:
+        return plain
     # An unterminated comment, tag or attribute would swallow the page around the post: with
     # a sentinel tag appended, both parsers must still see the sentinel last.
     probe = markup + _SENTINEL

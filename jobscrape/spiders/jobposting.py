@@ -355,7 +355,7 @@ class JobpostingSpider(JobBoardSpider):
             if record is None or record.expired_at:
                 return False
             try:
-                if not run.directory.path_for(slug).is_file():
+                if not run.directory.exists(slug):
                     return False
             except UnsafePostPath:
                 return False

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
-import functools
+import errno
 import os
+import pickle
+import queue
 import re
-import tempfile
+import stat
+import subprocess
+import sys
+import threading
 import time
+from collections import deque
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from scrapy.settings import BaseSettings
+
+from jobscrape.writer.atomic import (
+    Answer,
+    ContentDirUnwritable,
+    PostWrite,
+    default_mode,
+    sync_directory,
+    write_posts,
+)
 
 DEFAULT_CONTENT_DIR = "content"
 POST_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,119}$")
@@ -34,24 +50,160 @@ def content_root(settings: BaseSettings) -> str | None:
     return None
 
 
-class ContentDirUnwritable(OSError):
-    """A post could not be written: the disk is full, the file system read-only, ..."""
-
-
 class UnsafePostPath(ValueError):
     """A post would be written outside the content directory."""
 
 
-@functools.cache
-def _default_mode() -> int:
-    """0o666 less the umask, read once: reading it means setting it, briefly."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 STALE_TEMP_SECONDS = 3600
 SYNC_DIRECTORY_EVERY = 100
+MAX_BATCHES_IN_FLIGHT = 4
+"""Batches handed to the writer process and not yet written: beyond it, a write waits."""
+
+
+class PostWriter:
+    """The crawl's writer process (``jobscrape.writer.atomic``): posts handed over in batches
+    are written there while the crawl goes on, on the other CPU.
+
+    Until its batch is written a post reads as its queued bytes (``queued``), so the writer is
+    invisible to the crawl. A failed batch is reported by the next ``submit`` or ``flush`` for
+    its directory, once; the directory's later writes are skipped until then. The process ends
+    with the crawl's, even a killed one (Linux), so it writes nothing after it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._queued: dict[str, PostWrite] = {}
+        self._batch: list[PostWrite] = []
+        self._sent: deque[list[PostWrite]] = deque()  # in order, until answered
+        self._outbox: queue.SimpleQueue[list[PostWrite] | None] = queue.SimpleQueue()
+        """Batches for the current process's sending thread; None ends it."""
+        self._failures: dict[str, ContentDirUnwritable] = {}
+        self._abandoned: set[str] = set()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def queued(self, path: str) -> PostWrite | None:
+        """The newest write of ``path`` not yet on disk."""
+        with self._lock:
+            return self._queued.get(path)
+
+    def submit(self, write: PostWrite, batch_size: int) -> None:
+        self._raise_failure(write.root)
+        with self._lock:
+            self._queued[write.path] = write
+        self._batch.append(write)
+        if len(self._batch) >= batch_size:
+            self._dispatch()
+
+    def flush(self, root: str) -> None:
+        """Wait until every post handed over is written; raise the failure of ``root``'s."""
+        self._dispatch()
+        with self._lock:
+            self._lock.wait_for(lambda: not self._sent)
+            if root in self._abandoned:
+                self._abandoned.discard(root)
+                self._failures.pop(root, None)
+        self._raise_failure(root)
+
+    def abandon(self, root: str) -> None:
+        """Write no more of ``root``'s queued posts (its run stopped on a failure already
+        reported), until its next ``flush``."""
+        self._batch = [write for write in self._batch if write.root != root]
+        with self._lock:
+            self._abandoned.add(root)
+            for path in [path for path, write in self._queued.items() if write.root == root]:
+                del self._queued[path]
+
+    def _raise_failure(self, root: str) -> None:
+        with self._lock:
+            failure = self._failures.pop(root, None)
+        if failure is not None:
+            raise failure
+
+    def _dispatch(self) -> None:
+        if not self._batch:
+            return
+        batch, self._batch = self._batch, []
+        with self._lock:
+            skipped = self._abandoned | self._failures.keys()
+            batch = [write for write in batch if write.root not in skipped]
+            if not batch:
+                return
+            self._lock.wait_for(lambda: len(self._sent) < MAX_BATCHES_IN_FLIGHT)
+            if self._process is None:
+                self._start()
+            self._sent.append(batch)
+        self._outbox.put(batch)
+
+    def _start(self) -> None:
+        module = "jobscrape.writer.atomic"
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", module, str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        outbox: queue.SimpleQueue[list[PostWrite] | None] = queue.SimpleQueue()
+        self._outbox = outbox
+        process = self._process
+        threading.Thread(target=self._send, args=(process, outbox), daemon=True).start()
+        threading.Thread(target=self._receive, args=(process, outbox), daemon=True).start()
+
+    def _send(
+        self, process: subprocess.Popen[bytes], outbox: queue.SimpleQueue[list[PostWrite] | None]
+    ) -> None:
+        assert process.stdin is not None
+        while (batch := outbox.get()) is not None:
+            try:
+                pickle.dump(batch, process.stdin)
+                process.stdin.flush()
+            except OSError:
+                break  # the process ended: _receive fails what was sent
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+
+    def _receive(
+        self, process: subprocess.Popen[bytes], outbox: queue.SimpleQueue[list[PostWrite] | None]
+    ) -> None:
+        assert process.stdout is not None
+        while True:
+            try:
+                answer: Answer = pickle.load(process.stdout)
+            except (EOFError, OSError, pickle.UnpicklingError):
+                break
+            with self._lock:
+                self._answered(self._sent.popleft(), answer)
+                self._lock.notify_all()
+        # the process ended: fail what it did not answer, start a new one when needed
+        with self._lock:
+            while self._sent:
+                lost = (errno.EIO, f"the writer process ended ({process.poll()})")
+                self._answered(self._sent.popleft(), lost)
+            if self._process is process:
+                self._process = None
+            self._lock.notify_all()
+        outbox.put(None)
+
+    def _answered(self, batch: list[PostWrite], answer: Answer) -> None:
+        for write in batch:
+            if self._queued.get(write.path) is write:
+                del self._queued[write.path]
+        if answer is None:
+            return
+        failure = ContentDirUnwritable(*answer)
+        for root in {write.root for write in batch} - self._abandoned:
+            self._failures.setdefault(root, failure)
+
+    def close(self) -> None:
+        """End the writer process once it wrote what it was given."""
+        self._dispatch()
+        process = self._process
+        if process is not None:
+            self._outbox.put(None)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=60)
+
+
+WRITER = PostWriter()
+atexit.register(WRITER.close)
 
 
 class ContentDirectory:
@@ -59,20 +211,30 @@ class ContentDirectory:
 
     Each write goes to a temporary file in the same directory, is flushed to disk and then
     renamed over the post (``os.replace``), so a killed run leaves either the old post or the
-    new one, never a truncated one. The directory itself is flushed every
-    ``SYNC_DIRECTORY_EVERY`` posts and on ``sync()``. ``fsync=False`` skips the flushes: a
-    killed run still leaves whole posts, but a power cut may leave a new post empty. A post
-    whose bytes would not change is not touched. With ``overwrite=False`` an existing post is
-    kept as it is.
+    new one, never a truncated one. ``fsync=False`` skips the flushes: a killed run still
+    leaves whole posts, but a power cut may leave a new post empty. A post whose bytes would
+    not change is not touched. With ``overwrite=False`` an existing post is kept as it is.
+
+    With ``batch=1`` each post is written before ``write`` returns, and the directory itself
+    is flushed every ``SYNC_DIRECTORY_EVERY`` posts and on ``sync()``. A larger ``batch`` hands
+    the posts to the crawl's writer process (``WRITER``) that many at a time: a batch's files
+    reach the disk together, then are renamed, then the directory is flushed. Reads through
+    this class see queued posts; ``sync()`` waits until all are written.
     """
 
     def __init__(
-        self, root: str | os.PathLike[str], *, overwrite: bool = True, fsync: bool = True
+        self,
+        root: str | os.PathLike[str],
+        *,
+        overwrite: bool = True,
+        fsync: bool = True,
+        batch: int = 1,
     ) -> None:
         self.root = Path(root).resolve()
         self.overwrite = overwrite
         self.fsync = fsync
-        self._mode = _default_mode()
+        self.batch = max(1, batch)
+        self._mode = default_mode()
         self._unsynced = 0
 
     def ensure(self, *, locked: bool = False) -> None:
@@ -95,56 +257,73 @@ class ContentDirectory:
             raise UnsafePostPath(f"{slug!r} leaves the content directory")
         return path
 
+    def read_bytes(self, slug: str) -> bytes:
+        """The post's bytes, as queued when its write is still pending."""
+        path = self.path_for(slug)
+        queued = WRITER.queued(str(path))
+        return queued.data if queued is not None else path.read_bytes()
+
+    def read_text(self, slug: str) -> str:
+        return self.read_bytes(slug).decode("utf-8")
+
+    def exists(self, slug: str) -> bool:
+        path = self.path_for(slug)
+        return WRITER.queued(str(path)) is not None or path.is_file()
+
     def write(self, slug: str, text: str) -> str:
         """Write one post; returns what happened: ``new``, ``updated``, ``unchanged`` or
         ``kept`` (it existed and overwriting is off)."""
         path = self.path_for(slug)
         data = text.encode("utf-8")
-        if path.is_symlink() or (path.exists() and not path.is_file()):
-            raise UnsafePostPath(f"{path} is not a regular file; refusing to write through it")
-        existed = path.exists()
-        if existed:
-            if not self.overwrite:
-                return "kept"
-            if path.read_bytes() == data:
-                return "unchanged"
-        mode = path.stat().st_mode & 0o7777 if existed else self._mode
-        try:
-            self._replace(path, data, mode)
-        except OSError as error:
-            raise ContentDirUnwritable(
-                error.errno,
-                f"cannot write {path.name} into {self.root}: {error.strerror or error}",
-            ) from error
+        mode = self._mode
+        queued = WRITER.queued(str(path))
+        if queued is not None:
+            existed, same, mode = True, queued.data == data, queued.mode
+        else:
+            try:
+                status = os.lstat(path)
+            except FileNotFoundError:
+                existed = same = False
+            else:
+                if not stat.S_ISREG(status.st_mode):
+                    raise UnsafePostPath(
+                        f"{path} is not a regular file; refusing to write through it"
+                    )
+                existed, mode = True, status.st_mode & 0o7777
+                same = status.st_size == len(data) and path.read_bytes() == data
+        if existed and not self.overwrite:
+            return "kept"
+        if same:
+            return "unchanged"
+        write = PostWrite(str(self.root), str(path), data, mode, self.fsync)
+        if self.batch > 1:
+            WRITER.submit(write, self.batch)
+        else:
+            write_posts([write], sync_directories=False)
+            self._unsynced += 1
+            if self._unsynced >= SYNC_DIRECTORY_EVERY:
+                self.sync()
         return "updated" if existed else "new"
 
-    def _replace(self, path: Path, data: bytes, mode: int) -> None:
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=f".{path.stem}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as tmp:
-                tmp.write(data)
-                tmp.flush()
-                if self.fsync:
-                    os.fsync(tmp.fileno())
-            os.chmod(tmp_name, mode)
-            os.replace(tmp_name, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp_name)
-            raise
-        # the rename itself survives a power cut only once the directory is on disk; until
-        # then a power cut leaves the old post, whole: sync the directory every so many posts
-        self._unsynced += 1
-        if self._unsynced >= SYNC_DIRECTORY_EVERY:
-            self.sync()
+    def remove(self, slug: str) -> None:
+        """Delete the post (after its queued writes)."""
+        self.flush()
+        self.path_for(slug).unlink(missing_ok=True)
+
+    def flush(self) -> None:
+        """Wait until the posts handed to the writer thread are written."""
+        if self.batch > 1:
+            WRITER.flush(str(self.root))
+
+    def abandon(self) -> None:
+        """Write none of the posts still queued: the run stops on a write failure."""
+        if self.batch > 1:
+            WRITER.abandon(str(self.root))
 
     def sync(self) -> None:
-        """Flush the directory's entries (the renames of the posts written) to disk."""
+        """Write the queued posts; flush the directory's entries (the renames) to disk."""
+        self.flush()
         if not self._unsynced or not self.fsync:
             return
-        directory = os.open(self.root, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        sync_directory(str(self.root))
         self._unsynced = 0

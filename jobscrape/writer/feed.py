@@ -68,8 +68,12 @@ class PostBatch:
             return "failed"
         try:
             outcome = self.directory.write(posting.slug, posting.post_text)
+            run = self.run
+            if run is not None:
+                run.wrote(posting, outcome)
         except ContentDirUnwritable as error:
             self.unwritable = True
+            self.directory.abandon()
             logger.error("%s; stopping the run", error.strerror)
             if self.crawler is not None and self.crawler.engine is not None:
                 deferred_from_coro(
@@ -79,9 +83,6 @@ class PostBatch:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         if self.stats is not None:
             self.stats.inc_value(f"jobscrape/posts/{outcome}")
-        run = self.run
-        if run is not None:
-            run.wrote(posting, outcome)
         return outcome
 
 
@@ -98,8 +99,13 @@ class ContentDirFeedStorage:
         location = feed_location(uri, crawler.settings if crawler else None)
         # like file: feeds, a feed without the option appends (keeps what exists)
         overwrite = (feed_options or {}).get("overwrite", False)
-        fsync = crawler.settings.getbool("CONTENT_FSYNC", True) if crawler else True
-        self.directory = ContentDirectory(location, overwrite=bool(overwrite), fsync=fsync)
+        settings = crawler.settings if crawler else None
+        self.directory = ContentDirectory(
+            location,
+            overwrite=bool(overwrite),
+            fsync=settings.getbool("CONTENT_FSYNC", True) if settings else True,
+            batch=settings.getint("CONTENT_WRITE_BATCH", 1) if settings else 1,
+        )
         self.stats = crawler.stats if crawler else None
         self.crawler = crawler
         self.batch: PostBatch | None = None
@@ -116,7 +122,11 @@ class ContentDirFeedStorage:
         return self.batch
 
     def store(self, file: Any) -> None:
-        self.directory.sync()
+        try:
+            self.directory.sync()
+        except ContentDirUnwritable as error:
+            file.unwritable = True
+            logger.error("%s", error.strerror)
         outcomes = ", ".join(f"{n} {what}" for what, n in sorted(file.outcomes.items()))
         logger.info("Posts in %s: %s", self.directory.root, outcomes or "none")
 

@@ -11,10 +11,13 @@ expires nothing and fails the run with an ERROR saying so. ``EXPIRED_DELETE_AFTE
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
 import logging
+import os
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,10 +31,17 @@ from jobscrape.items import JobPosting
 from jobscrape.renderer import EXPIRY_KEY, rerender
 from jobscrape.report import FirstErrorHandler, failure_reason
 from jobscrape.text import match_key
-from jobscrape.writer.content_dir import ContentDirectory, UnsafePostPath, content_root
+from jobscrape.writer.content_dir import (
+    ContentDirectory,
+    ContentDirUnwritable,
+    UnsafePostPath,
+    content_root,
+)
 from jobscrape.writer.state import StateIndex, content_hash, utc_now
 
 logger = logging.getLogger(__name__)
+
+SQLITE_FULL = 13
 
 
 RENDER_SETTINGS = (
@@ -80,7 +90,9 @@ class ContentRun:
     def __init__(self, crawler: Crawler, root: str) -> None:
         self.crawler = crawler
         self.directory = ContentDirectory(
-            root, fsync=crawler.settings.getbool("CONTENT_FSYNC", True)
+            root,
+            fsync=crawler.settings.getbool("CONTENT_FSYNC", True),
+            batch=crawler.settings.getint("CONTENT_WRITE_BATCH", 1),
         )
         self._index: StateIndex | None = None
         self.run = ""
@@ -129,9 +141,21 @@ class ContentRun:
     def wrote(self, posting: JobPosting, outcome: str) -> None:
         """Record a post the writer wrote (or found unchanged) in the index."""
         if outcome == "kept":  # overwrite off: the file on disk is what counts
-            data = self.directory.path_for(posting.slug).read_bytes()
+            data = self.directory.read_bytes(posting.slug)
         else:
             data = posting.post_text.encode("utf-8")
+        try:
+            self._record(posting, data)
+        except sqlite3.OperationalError as error:
+            if getattr(error, "sqlite_errorcode", None) != SQLITE_FULL:
+                raise
+            raise ContentDirUnwritable(
+                errno.ENOSPC,
+                f"cannot write {posting.slug} into {self.directory.root}: "
+                f"{os.strerror(errno.ENOSPC)} (the state index is full)",
+            ) from error
+
+    def _record(self, posting: JobPosting, data: bytes) -> None:
         self.index.record_post(
             posting.slug,
             source=posting.source,
@@ -158,7 +182,7 @@ class ContentRun:
         if written is None:
             return False
         try:
-            if content_hash(self.directory.path_for(posting.slug).read_bytes()) != written:
+            if content_hash(self.directory.read_bytes(posting.slug)) != written:
                 return False  # edited or damaged by hand: write it again
         except (OSError, UnsafePostPath):
             return False  # removed by hand: write it again
@@ -183,8 +207,7 @@ class ContentRun:
     def _patch(self, slug: str, changes: dict[str, Any]) -> bool:
         """Rewrite the front matter of an existing post; False when it is gone or unreadable."""
         try:
-            path = self.directory.path_for(slug)
-            text = rerender(path.read_text("utf-8"), changes, self.extra_fields)
+            text = rerender(self.directory.read_text(slug), changes, self.extra_fields)
             self.directory.write(slug, text)
         except (OSError, ValueError, TypeError, UnsafePostPath) as error:
             # a post edited by hand into something unreadable stays as it is
@@ -202,6 +225,7 @@ class ContentRun:
         stats = self.crawler.stats
         assert stats is not None
         try:
+            self._flush()
             failure = failure_reason({**stats.get_stats(), "finish_reason": reason}, self.errors)
             if failure:
                 stats.set_value("jobscrape/expiry/withheld", 1)
@@ -216,8 +240,15 @@ class ContentRun:
                 except Exception:  # one listing's trouble must not stop the others'
                     logger.exception("%s: expiring the jobs of %s failed", spider.name, listing)
         finally:
-            self.directory.sync()
+            self._flush()
             self.index.commit()
+
+    def _flush(self) -> None:
+        """Every post handed to the writer written: a failure is the run's ERROR."""
+        try:
+            self.directory.sync()
+        except ContentDirUnwritable as error:
+            logger.error("%s", error.strerror)
 
     def _partial_answers(self, source: str) -> bool:
         """Whether some answers of a run that went well were still incomplete: pages robots.txt
@@ -272,7 +303,7 @@ class ContentRun:
 
     def _delete(self, slug: str) -> None:
         try:
-            self.directory.path_for(slug).unlink(missing_ok=True)
+            self.directory.remove(slug)
         except (OSError, UnsafePostPath) as error:
             logger.warning("Cannot remove the expired post %s: %s", slug, error)
             return

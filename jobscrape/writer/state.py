@@ -158,7 +158,7 @@ class StateIndex:
         reason = "" if existed else "missing"
         db: sqlite3.Connection | None = None
         try:
-            db = sqlite3.connect(self.path, timeout=30)
+            db = _open(self.path)
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("quick_check failed")
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -175,7 +175,7 @@ class StateIndex:
                 with contextlib.suppress(FileNotFoundError):
                     os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
             reason = f"unreadable ({error}; kept as {aside.name})"
-            db = sqlite3.connect(self.path, timeout=30)
+            db = _open(self.path)
         db.row_factory = sqlite3.Row
         if reason:
             with db:
@@ -432,6 +432,14 @@ class StateIndex:
             (url, json.dumps(slugs), lastmod, etag, last_modified),
         )
         self._wrote()
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """A connection that keeps its lock on the index until it closes (the run holds the
+    content directory's lock anyway): no file locking and journal probing per statement."""
+    db = sqlite3.connect(path, timeout=30)
+    db.execute("PRAGMA locking_mode = EXCLUSIVE")
+    return db
 
 
 def _json(value: str) -> Any:
