@@ -403,7 +403,8 @@ class Suite:
 def write_posts(target: Path, posts: list[tuple[str, bytes]], fsync: bool) -> tuple[float, float]:
     """Write every post to a temp file in ``target`` and ``os.replace`` it into place; with
     ``fsync`` each file is flushed to disk and the directory every 100 posts (as
-    ``jobscrape.writer.content_dir`` does). Wall and CPU seconds."""
+    ``jobscrape.writer.content_dir`` does with ``CONTENT_WRITE_BATCH=1``). Wall and CPU
+    seconds."""
     started, cpu_started = time.perf_counter(), time.process_time()
     unsynced = 0
     for name, data in posts:

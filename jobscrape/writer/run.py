@@ -186,7 +186,9 @@ class ContentRun:
                 return False  # edited or damaged by hand: write it again
         except (OSError, UnsafePostPath):
             return False  # removed by hand: write it again
-        self.seen_unchanged([posting.slug])
+        self.index.touch_later(posting.slug, self.run)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("jobscrape/posts/unchanged")
         return True
 
     def seen_unchanged(self, slugs: list[str]) -> int:

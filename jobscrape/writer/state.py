@@ -146,6 +146,7 @@ class StateIndex:
         self.root = root
         self.path = root / STATE_DIR / INDEX_FILE
         self._pending = 0
+        self._touches: list[tuple[str, str]] = []
         self.rebuilt = 0
         """Posts read back from disk when the index had to be rebuilt on opening."""
         self.db = self._connect()
@@ -229,11 +230,12 @@ class StateIndex:
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
-            self.db.commit()
+            self.commit()
             self.db.close()
         StateIndex._open.pop(self.root, None)
 
     def commit(self) -> None:
+        self._touch_now()
         self.db.commit()
         self._pending = 0
 
@@ -245,6 +247,7 @@ class StateIndex:
     # -- posts ------------------------------------------------------------------------------
 
     def get(self, slug: str) -> PostRecord | None:
+        self._touch_now()  # the record's last_seen
         row = self.db.execute("SELECT * FROM posts WHERE slug = ?", (slug,)).fetchone()
         return PostRecord(**dict(row)) if row is not None else None
 
@@ -301,6 +304,19 @@ class StateIndex:
         ).fetchone()
         return None if row is None else str(row[0])
 
+    def touch_later(self, slug: str, seen: str) -> None:
+        """``touch([slug], seen)`` for a post known to exist, done with others in one go (before
+        any question about what a run saw, and at each commit)."""
+        self._touches.append((seen, slug))
+        if len(self._touches) >= COMMIT_EVERY:
+            self._touch_now()
+
+    def _touch_now(self) -> None:
+        if self._touches:
+            touches, self._touches = self._touches, []
+            self.db.executemany("UPDATE posts SET last_seen = ? WHERE slug = ?", touches)
+            self._wrote()
+
     def touch(self, slugs: list[str], seen: str) -> int:
         """Mark posts seen by the run that started at ``seen`` without rewriting them (their
         page was not fetched: unchanged); how many exist."""
@@ -345,6 +361,7 @@ class StateIndex:
 
     def vanished(self, listing: str, run: str) -> Iterator[PostRecord]:
         """Live posts of ``listing`` the run that started at ``run`` did not see."""
+        self._touch_now()
         rows = self.db.execute(
             "SELECT * FROM posts WHERE listing = ? AND expired_at IS NULL"
             " AND (last_seen IS NULL OR last_seen < ?)",
@@ -367,6 +384,7 @@ class StateIndex:
     def expired_before(self, listing: str, cutoff: str, run: str) -> Iterator[PostRecord]:
         """Posts of ``listing`` expired before ``cutoff`` that the run ``run`` did not see
         (a job still listed past its own expiry is not removed, only to come back)."""
+        self._touch_now()
         rows = self.db.execute(
             "SELECT * FROM posts WHERE listing = ? AND expired_at IS NOT NULL AND expired_at < ?"
             " AND (last_seen IS NULL OR last_seen < ?)",
@@ -376,6 +394,7 @@ class StateIndex:
 
     def listings_seen(self, run: str) -> list[str]:
         """The listings of the posts the run that started at ``run`` saw."""
+        self._touch_now()
         rows = self.db.execute(
             "SELECT DISTINCT listing FROM posts WHERE last_seen >= ? AND listing IS NOT NULL",
             (run,),
@@ -391,6 +410,7 @@ class StateIndex:
         return None if row is None else str(row[0])
 
     def seen_count(self, listing: str, run: str) -> int:
+        self._touch_now()
         return int(
             self.db.execute(
                 "SELECT COUNT(*) FROM posts WHERE listing = ? AND last_seen >= ?",
