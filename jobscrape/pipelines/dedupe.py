@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
+from jobscrape.digests import DigestSet
 from jobscrape.items import JobPosting
 from jobscrape.pipelines import PostingPipeline
 from jobscrape.writer.run import content_run
@@ -17,11 +18,15 @@ class DeduplicatePipeline(PostingPipeline):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.seen: dict[str, str] = {}
+        # what a run has posted, kept small (a run may post a hundred thousand jobs): the
+        # digests of the case-folded names, and the first name only when it is not its own
+        # case-folded form (a name in lower case is the folded one)
+        self.seen = DigestSet()
+        self.cased: dict[str, str] = {}
 
     def process_item(self, item: JobPosting) -> JobPosting:
         folded = item.slug.casefold()
-        first = self.seen.get(folded)
+        first = self.cased.get(folded, folded) if folded in self.seen else None
         if first == item.slug:
             self.drop(item, "duplicate", f"{item.path} was already posted in this run")
         if first is not None:
@@ -30,5 +35,7 @@ class DeduplicatePipeline(PostingPipeline):
         twin = run.index.case_twin(item.slug) if run is not None else None
         if twin is not None:
             self.drop(item, "case_collision", f"{item.path} differs from /{twin}/ only in case")
-        self.seen[folded] = item.slug
+        self.seen.add(folded)
+        if item.slug != folded:
+            self.cased[folded] = item.slug
         return item

@@ -132,8 +132,12 @@ def plain_markup_problem(markup: str) -> str | None:
         if not attributes:
             continue
         allowed = ALLOWED_ATTRIBUTES.get(tag, frozenset())
+        names: set[str] = set()
         for attribute, double, single, bare in _PLAIN_ATTRIBUTE.findall(attributes):
             attribute = attribute.lower()
+            if attribute in names:
+                return None  # a repeated attribute: browsers keep the first
+            names.add(attribute)
             if attribute not in allowed:
                 return f"attribute {attribute} on <{tag}>"
             if attribute in URL_ATTRIBUTES:
@@ -211,8 +215,11 @@ def neutralize_markdown_links(body: str) -> str:
         target = match.group(2)
         return match.group(0) if _markdown_target_safe(target) else match.group(1) + "#"
 
-    body = _MD_INLINE_TARGET.sub(replace, body)
-    return _MD_REFERENCE_TARGET.sub(replace, body)
+    if "](" in body:
+        body = _MD_INLINE_TARGET.sub(replace, body)
+    if "]:" in body:
+        body = _MD_REFERENCE_TARGET.sub(replace, body)
+    return body
 
 
 def neutralize_templates(body: str) -> str:

@@ -14,6 +14,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from jobscrape.digests import DigestSet
 from jobscrape.items import DEFAULT_CATEGORY, JobPosting, url_id
 from jobscrape.text import tag_values
 from jobscrape.writer.run import ContentRun, content_run
@@ -166,7 +167,7 @@ class JobBoardSpider(scrapy.Spider):
         self.url = url or self.start_url
         self._content_run: ContentRun | None = None  # looked up at the first record
         self._content_run_looked_up = False
-        self._slugs_read: set[str] = set()
+        self._slugs_read = DigestSet()  # digests, not names: memory must not grow per job
         self.listings_read: set[str] = set()
         """Listings this run read to their last page: their jobs that were not seen expire."""
         self.remote_only = None if remote_only is None else flag(remote_only)
