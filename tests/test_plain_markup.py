@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -69,7 +71,7 @@ def full_audit(text: str) -> str:
     return ""
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=int(os.environ.get("PLAIN_MARKUP_EXAMPLES", "600")), deadline=None)
 @given(markup)
 def test_plain_markup_is_judged_as_the_two_parsers_judge_it(text):
     plain = plain_markup_problem(text)
@@ -110,7 +112,7 @@ def test_markup_not_plain_goes_to_the_full_audit(text):
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("<p><script>x</script></p>", "tag <script>"),
+        ("<div><script>x</script></div>", "tag <script>"),
         ('<p onclick="x">hi</p>', "attribute onclick on <p>"),
         ('<a href="java&#x73;cript:alert(1)">x</a>', "URL"),
         ('<img src="data:image/png;base64,AAAA">', "URL"),

@@ -92,39 +92,76 @@ class _MarkupAudit(HTMLParser):
 
 
 # The plain form of markup: every ``<`` opens a well-formed start or end tag whose name and
-# attribute names are ASCII letters and whose attribute values are quoted (holding no ``<``)
-# or plain words; nothing else (no comment, declaration or stray ``<``). Markup in this form
+# attribute names are ASCII letters and whose attributes all have values, quoted (holding no
+# ``<``) or plain words; nothing else (no comment, declaration or stray ``<``). Markup in this form
 # tokenizes the same in every HTML parser, so it needs no second parse to be trusted.
 _PLAIN_TAG = re.compile(
     r"""<(?:([A-Za-z][A-Za-z0-9]*)"""  # a start tag's name, then its attributes:
-    r"""((?:[ \t\n\r\f]+[A-Za-z]+(?:[ \t\n\r\f]*=[ \t\n\r\f]*"""
-    r"""(?:"[^"<]*"|'[^'<]*'|[^ \t\n\r\f"'=<>`]+))?)*)[ \t\n\r\f]*/?"""
+    r"""((?:[ \t\n\r\f]+[A-Za-z]+[ \t\n\r\f]*=[ \t\n\r\f]*"""
+    r"""(?:"[^"<]*"|'[^'<]*'|[^ \t\n\r\f"'=<>`]+))*)[ \t\n\r\f]*/?"""
     r"""|/([A-Za-z][A-Za-z0-9]*)[ \t\n\r\f]*)>"""  # or an end tag's name
 )
 _PLAIN_ATTRIBUTE = re.compile(
-    r"""([A-Za-z]+)(?:[ \t\n\r\f]*=[ \t\n\r\f]*"""
-    r"""(?:"([^"<]*)"|'([^'<]*)'|([^ \t\n\r\f"'=<>`]+)))?"""
+    r"""([A-Za-z]+)[ \t\n\r\f]*=[ \t\n\r\f]*"""
+    r"""(?:"([^"<]*)"|'([^'<]*)'|([^ \t\n\r\f"'=<>`]+))"""
 )
 
 
 VOID_TAGS = frozenset({"br", "hr", "img"})
+PHRASING_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "br", "code", "del", "em", "i", "img", "ins", "s", "small", "span",
+        "strike", "strong", "sub", "sup", "u",
+    }
+)  # fmt: skip
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+TABLE_TAGS = frozenset({"table", "tbody", "td", "tfoot", "th", "thead", "tr"})
+
+
+def _nests_as_written(tags: list[tuple[str, str, str]]) -> bool:
+    """Whether a browser builds the elements as the tags nest them: every element closed in
+    order, and none that a browser would close or move for its parent (a block inside ``<p>``,
+    ``<a>`` inside ``<a>``, a list item outside a list, a heading in a heading, any table)."""
+    open_tags: list[str] = []
+    paragraphs = links = 0
+    for name, _, end in tags:
+        if end:
+            if not open_tags or open_tags.pop() != end.lower():
+                return False  # misnested, or never opened
+            if end.lower() == "p":
+                paragraphs -= 1
+            elif end.lower() == "a":
+                links -= 1
+            continue
+        tag = name.lower()
+        parent = open_tags[-1] if open_tags else ""
+        if (
+            (paragraphs and tag not in PHRASING_TAGS)
+            or (links and tag == "a")
+            or (tag == "li" and parent not in ("ul", "ol"))
+            or (tag in ("dd", "dt") and parent != "dl")
+            or (tag in HEADING_TAGS and parent in HEADING_TAGS)
+            or tag in TABLE_TAGS
+        ):
+            return False
+        if tag in VOID_TAGS:
+            continue
+        open_tags.append(tag)
+        if tag == "p":
+            paragraphs += 1
+        elif tag == "a":
+            links += 1
+    return not open_tags
 
 
 def plain_markup_problem(markup: str) -> str | None:
-    """For markup in the plain form with every element closed in order: why it is not safe, or
+    """For markup in the plain form whose elements nest as written: why it is not safe, or
     ``""``. ``None`` for other markup, which needs the full audit."""
     tags = _PLAIN_TAG.findall(markup)
     if markup.count("<") != len(tags):
         return None  # a stray "<"
-    open_tags: list[str] = []
-    for name, _, end in tags:
-        if end:
-            if not open_tags or open_tags.pop() != end.lower():
-                return None  # misnested or not opened
-        elif (tag := name.lower()) not in VOID_TAGS:
-            open_tags.append(tag)
-    if open_tags:
-        return None  # left open
+    if not _nests_as_written(tags):
+        return None
     for name, attributes, end in set(tags):
         tag = (end or name).lower()
         if tag not in ALLOWED_TAGS:
