@@ -130,3 +130,23 @@ def test_the_writer_process_ends_with_a_killed_crawl(tmp_path):
         crawl.kill()
         crawl.wait()
     assert (tmp_path / "post-2.md").read_text() == "two\n"
+
+
+def test_posts_a_writer_process_never_answered_fail_naming_the_directory(tmp_path, monkeypatch):
+    from jobscrape.writer import content_dir
+    from jobscrape.writer.atomic import PostWrite
+
+    writer = content_dir.PostWriter()
+    # told of another parent, the writer process ends before reading anything
+    monkeypatch.setattr(content_dir.os, "getpid", lambda: 1)
+    root = str(tmp_path)
+    for n in range(2):
+        path = f"{root}/post-{n}.md"
+        writer.submit(PostWrite(root, path, b"text\n", 0o644, False), batch_size=2)
+    monkeypatch.undo()
+    with pytest.raises(ContentDirUnwritable) as failure:
+        writer.flush(root)
+    assert failure.value.strerror.startswith(f"cannot write 2 post(s) into {root}: ")
+    assert "the writer process ended" in failure.value.strerror
+    assert writer.queued(f"{root}/post-0.md") is None
+    assert not list(tmp_path.iterdir())

@@ -175,8 +175,17 @@ class PostWriter:
         # the process ended: fail what it did not answer, start a new one when needed
         with self._lock:
             while self._sent:
-                lost = (errno.EIO, f"the writer process ended ({process.poll()})")
-                self._answered(self._sent.popleft(), lost)
+                batch = self._sent.popleft()
+                self._answered(batch, None)
+                for root in {write.root for write in batch} - self._abandoned:
+                    self._failures.setdefault(
+                        root,
+                        ContentDirUnwritable(
+                            errno.EIO,
+                            f"cannot write {len(batch)} post(s) into {root}: the writer "
+                            f"process ended (exit status {process.poll()})",
+                        ),
+                    )
             if self._process is process:
                 self._process = None
             self._lock.notify_all()
