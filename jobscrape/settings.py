@@ -50,6 +50,7 @@ VCR_CASSETTE = ""
 VCR_RECORD_MODE = "none"
 VCR_CASSETTE_DIR = ""  # replay each spider from DIR/<name>.yaml (or DIR/<name>/<name>.yaml)
 
+ITEM_PROCESSOR = "jobscrape.pipelines.manager.PostingPipelineManager"  # plain calls, in order
 ITEM_PIPELINES = {
     "jobscrape.pipelines.limit_size.LimitSizePipeline": 50,
     "jobscrape.pipelines.repair_text.RepairTextPipeline": 100,

@@ -239,8 +239,8 @@ class StateIndex:
         self.db.commit()
         self._pending = 0
 
-    def _wrote(self) -> None:
-        self._pending += 1
+    def _wrote(self, rows: int = 1) -> None:
+        self._pending += rows
         if self._pending >= COMMIT_EVERY:
             self.commit()
 
@@ -315,7 +315,7 @@ class StateIndex:
         if self._touches:
             touches, self._touches = self._touches, []
             self.db.executemany("UPDATE posts SET last_seen = ? WHERE slug = ?", touches)
-            self._wrote()
+            self._wrote(len(touches))
 
     def touch(self, slugs: list[str], seen: str) -> int:
         """Mark posts seen by the run that started at ``seen`` without rewriting them (their
