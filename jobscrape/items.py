@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,8 +96,8 @@ class JobPosting:
     def hash_source(self, salt: str) -> str:
         """A hash of the board's values of this job (ids, raw fields, listing) and ``salt``
         (what else shapes the post: the code and settings that render it)."""
-        values = [getattr(self, name) for name in _SOURCE_FIELDS]
-        data = json.dumps([salt, values], default=str, ensure_ascii=False, separators=(",", ":"))
+        # repr: unambiguous for the str, number, None, list and dict values spiders set
+        data = repr((salt, *[getattr(self, name) for name in _SOURCE_FIELDS]))
         return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     @property

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import hashlib
 import itertools
 import os
 import pickle
@@ -30,6 +31,20 @@ SYNCFS_FROM = 8
 
 _TEMP_TOKEN = secrets.token_hex(4)
 _TEMP_SEQUENCE = itertools.count()
+
+
+def content_hash(data: bytes) -> str:
+    """The hash the state index keeps of a post's bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_stamp(status: os.stat_result) -> str:
+    """What tells a file from its rewrites without reading it: size, mtime and inode."""
+    return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ino}"
+
+
+Stamp = tuple[str, str, str]
+"""A post written: its path, its file's stamp and its bytes' content hash."""
 
 
 class ContentDirUnwritable(OSError):
@@ -84,8 +99,9 @@ def _unwritable(write: PostWrite, error: OSError) -> ContentDirUnwritable:
     )
 
 
-def _write_temp(write: PostWrite, *, fsync: bool) -> str:
-    """``write``'s bytes in a new temporary file beside the post; returns its path."""
+def _write_temp(write: PostWrite, *, fsync: bool) -> tuple[str, str]:
+    """``write``'s bytes in a new temporary file beside the post; returns its path and the
+    stamp the post will have once renamed."""
     stem = os.path.basename(write.path).removesuffix(".md")
     while True:
         name = f"{write.root}/.{stem}.{_TEMP_TOKEN}{next(_TEMP_SEQUENCE)}.tmp"
@@ -102,13 +118,14 @@ def _write_temp(write: PostWrite, *, fsync: bool) -> str:
             view = view[os.write(fd, view) :]
         if fsync:
             os.fsync(fd)
+        stamp = file_stamp(os.fstat(fd))  # a rename keeps size, mtime and inode
     except BaseException:
         os.close(fd)
         with contextlib.suppress(OSError):
             os.unlink(name)
         raise
     os.close(fd)
-    return name
+    return name, stamp
 
 
 def sync_directory(root: str) -> None:
@@ -132,18 +149,21 @@ def _sync_filesystem(root: str) -> None:
         os.close(directory)
 
 
-def write_posts(batch: list[PostWrite], *, sync_directories: bool = True) -> None:
-    """Write a batch of posts, each atomically (see the module's text). A failure leaves no
-    temporary file and raises ContentDirUnwritable naming the post; the posts renamed before
-    it stay."""
+def write_posts(batch: list[PostWrite], *, sync_directories: bool = True) -> list[str]:
+    """Write a batch of posts, each atomically (see the module's text); returns their files'
+    stamps. A failure leaves no temporary file and raises ContentDirUnwritable naming the
+    post; the posts renamed before it stay."""
     durable = [write for write in batch if write.fsync]
     one_sync = len(durable) >= SYNCFS_FROM and _syncfs() is not None
     temps: list[str] = []
+    stamps: list[str] = []
     current = batch[0] if batch else None
     renamed = 0
     try:
         for current in batch:
-            temps.append(_write_temp(current, fsync=current.fsync and not one_sync))
+            temp, stamp = _write_temp(current, fsync=current.fsync and not one_sync)
+            temps.append(temp)
+            stamps.append(stamp)
         if one_sync:
             for root in dict.fromkeys(write.root for write in durable):
                 _sync_filesystem(root)
@@ -159,10 +179,12 @@ def write_posts(batch: list[PostWrite], *, sync_directories: bool = True) -> Non
                 os.unlink(temp)
         assert current is not None
         raise _unwritable(current, error) from error
+    return stamps
 
 
-Answer = tuple[int, str] | None
-"""The writer process's answer to a batch: None, or the errno and message of its failure."""
+Answer = tuple[tuple[int, str] | None, list[Stamp]]
+"""The writer process's answer to a batch: None or the errno and message of its failure, and
+the posts written."""
 
 
 def _die_with(parent: int) -> None:
@@ -184,11 +206,14 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
             batch: list[PostWrite] = pickle.load(requests)
         except EOFError:
             return
-        answer: Answer = None
+        answer: Answer
         try:
-            write_posts(batch)
+            stamps = write_posts(batch)
         except ContentDirUnwritable as error:
-            answer = (error.errno or 0, error.strerror or str(error))
+            answer = ((error.errno or 0, error.strerror or str(error)), [])
+        else:
+            written = zip(batch, stamps, strict=True)
+            answer = (None, [(w.path, stamp, content_hash(w.data)) for w, stamp in written])
         pickle.dump(answer, answers)
         answers.flush()
 

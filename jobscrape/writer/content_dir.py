@@ -24,7 +24,9 @@ from jobscrape.writer.atomic import (
     Answer,
     ContentDirUnwritable,
     PostWrite,
+    Stamp,
     default_mode,
+    file_stamp,
     sync_directory,
     write_posts,
 )
@@ -79,6 +81,8 @@ class PostWriter:
         """Batches for the current process's sending thread; None ends it."""
         self._failures: dict[str, ContentDirUnwritable] = {}
         self._abandoned: set[str] = set()
+        self._stamps: dict[str, list[Stamp]] = {}
+        """Posts written, per directory, until taken (``take_stamps``)."""
         self._process: subprocess.Popen[bytes] | None = None
 
     def queued(self, path: str) -> PostWrite | None:
@@ -112,6 +116,11 @@ class PostWriter:
             self._abandoned.add(root)
             for path in [path for path, write in self._queued.items() if write.root == root]:
                 del self._queued[path]
+
+    def take_stamps(self, root: str) -> list[Stamp]:
+        """The posts of ``root`` written since the last call: path, file stamp, content hash."""
+        with self._lock:
+            return self._stamps.pop(root, [])
 
     def _raise_failure(self, root: str) -> None:
         with self._lock:
@@ -169,8 +178,12 @@ class PostWriter:
                 answer: Answer = pickle.load(process.stdout)
             except (EOFError, OSError, pickle.UnpicklingError):
                 break
+            failure, stamps = answer
             with self._lock:
-                self._answered(self._sent.popleft(), answer)
+                batch = self._sent.popleft()
+                for write, stamp in zip(batch, stamps, strict=False):
+                    self._stamps.setdefault(write.root, []).append(stamp)
+                self._answered(batch, failure)
                 self._lock.notify_all()
         # the process ended: fail what it did not answer, start a new one when needed
         with self._lock:
@@ -191,13 +204,13 @@ class PostWriter:
             self._lock.notify_all()
         outbox.put(None)
 
-    def _answered(self, batch: list[PostWrite], answer: Answer) -> None:
+    def _answered(self, batch: list[PostWrite], failed: tuple[int, str] | None) -> None:
         for write in batch:
             if self._queued.get(write.path) is write:
                 del self._queued[write.path]
-        if answer is None:
+        if failed is None:
             return
-        failure = ContentDirUnwritable(*answer)
+        failure = ContentDirUnwritable(*failed)
         for root in {write.root for write in batch} - self._abandoned:
             self._failures.setdefault(root, failure)
 
@@ -240,6 +253,7 @@ class ContentDirectory:
         batch: int = 1,
     ) -> None:
         self.root = Path(root).resolve()
+        self._root = str(self.root)
         self.overwrite = overwrite
         self.fsync = fsync
         self.batch = max(1, batch)
@@ -259,12 +273,16 @@ class ContentDirectory:
 
     def path_for(self, slug: str) -> Path:
         """The file of the post ``slug``, checked to lie directly inside the directory."""
-        if not POST_SLUG.match(slug):
-            raise UnsafePostPath(f"not a safe post name: {slug!r}")
-        path = self.root / f"{slug}.md"
+        path = Path(self._file(slug))
         if path.parent != self.root:
             raise UnsafePostPath(f"{slug!r} leaves the content directory")
         return path
+
+    def _file(self, slug: str) -> str:
+        """``path_for`` as a string: a safe post name holds no separator and no dot."""
+        if not POST_SLUG.match(slug):
+            raise UnsafePostPath(f"not a safe post name: {slug!r}")
+        return os.path.join(self._root, f"{slug}.md")
 
     def read_bytes(self, slug: str) -> bytes:
         """The post's bytes, as queued when its write is still pending."""
@@ -274,6 +292,21 @@ class ContentDirectory:
 
     def read_text(self, slug: str) -> str:
         return self.read_bytes(slug).decode("utf-8")
+
+    def stamp(self, slug: str) -> str | None:
+        """The stamp of the post's file on disk (``atomic.file_stamp``); None when it has none
+        or a write of it is still queued."""
+        path = self._file(slug)
+        if WRITER.queued(path) is not None:
+            return None
+        try:
+            return file_stamp(os.stat(path))
+        except OSError:
+            return None
+
+    def take_stamps(self) -> list[Stamp]:
+        """The posts the writer process wrote since the last call, with their stamps."""
+        return WRITER.take_stamps(str(self.root)) if self.batch > 1 else []
 
     def exists(self, slug: str) -> bool:
         path = self.path_for(slug)

@@ -42,6 +42,8 @@ from jobscrape.writer.state import StateIndex, content_hash, utc_now
 logger = logging.getLogger(__name__)
 
 SQLITE_FULL = 13
+STAMPS_EVERY = 256
+"""Posts recorded between takings of the writer's stamps (memory stays flat)."""
 
 
 RENDER_SETTINGS = (
@@ -105,6 +107,7 @@ class ContentRun:
         self.delete_after = settings.getfloat("EXPIRED_DELETE_AFTER_DAYS", 0)
         self.errors = FirstErrorHandler()
         self.salt = ""
+        self._wrote = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ContentRun:
@@ -140,6 +143,9 @@ class ContentRun:
 
     def wrote(self, posting: JobPosting, outcome: str) -> None:
         """Record a post the writer wrote (or found unchanged) in the index."""
+        self._wrote += 1
+        if self._wrote % STAMPS_EVERY == 0:
+            self._take_stamps()
         if outcome == "kept":  # overwrite off: the file on disk is what counts
             data = self.directory.read_bytes(posting.slug)
         else:
@@ -178,12 +184,18 @@ class ContentRun:
         further work."""
         posting.source_hash = posting.hash_source(self.salt)
         listing = posting.listing or posting.source
-        written = self.index.made_from(posting.slug, posting.source_hash, listing)
-        if written is None:
+        found = self.index.made_from(posting.slug, posting.source_hash, listing)
+        if found is None:
             return False
+        written, stamp = found
         try:
-            if content_hash(self.directory.read_bytes(posting.slug)) != written:
-                return False  # edited or damaged by hand: write it again
+            # the file as it was written (same size, mtime and inode) needs no reading
+            on_disk = self.directory.stamp(posting.slug)
+            if not stamp or on_disk != stamp:
+                if content_hash(self.directory.read_bytes(posting.slug)) != written:
+                    return False  # edited or damaged by hand: write it again
+                if on_disk:
+                    self.index.set_stamps([(posting.slug, on_disk, written)])
         except (OSError, UnsafePostPath):
             return False  # removed by hand: write it again
         self.index.touch_later(posting.slug, self.run)
@@ -251,6 +263,13 @@ class ContentRun:
             self.directory.sync()
         except ContentDirUnwritable as error:
             logger.error("%s", error.strerror)
+        self._take_stamps()
+
+    def _take_stamps(self) -> None:
+        """The stamps of the posts the writer process wrote, into the index: the next run
+        finds them unchanged without reading them."""
+        stamps = self.directory.take_stamps()
+        self.index.set_stamps([(Path(path).stem, stamp, hash_) for path, stamp, hash_ in stamps])
 
     def _partial_answers(self, source: str) -> bool:
         """Whether some answers of a run that went well were still incomplete: pages robots.txt

@@ -14,7 +14,6 @@ from the posts on disk (with a WARNING), never fatal, and never touches a post.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -27,12 +26,13 @@ from typing import Any, ClassVar
 
 from jobscrape.renderer import EXPIRY_KEY, split_post
 from jobscrape.text import match_key
+from jobscrape.writer.atomic import content_hash
 from jobscrape.writer.lock import STATE_DIR
 
 logger = logging.getLogger(__name__)
 
 INDEX_FILE = "index.sqlite3"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 COMMIT_EVERY = 500
 """Writes between commits: a killed run loses at most this much of the index (posts on disk
 are never lost; the next run reads them back)."""
@@ -53,7 +53,8 @@ CREATE TABLE posts (
     company_key TEXT,
     title_key TEXT,
     sources TEXT NOT NULL DEFAULT '[]',
-    source_hash TEXT
+    source_hash TEXT,
+    file_stamp TEXT
 );
 CREATE INDEX posts_listing ON posts (listing, last_seen);
 CREATE INDEX posts_match ON posts (company_key, title_key);
@@ -79,10 +80,6 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 @dataclass
 class PostRecord:
     """One row of the index."""
@@ -102,6 +99,7 @@ class PostRecord:
     title_key: str | None
     sources: str
     source_hash: str | None
+    file_stamp: str | None = None
 
     @property
     def other_sources(self) -> list[str]:
@@ -163,6 +161,11 @@ class StateIndex:
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("quick_check failed")
             version = db.execute("PRAGMA user_version").fetchone()[0]
+            if existed and version == 3:  # version 4 added file_stamp
+                with db:
+                    db.execute("ALTER TABLE posts ADD COLUMN file_stamp TEXT")
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                version = SCHEMA_VERSION
             if existed and version != SCHEMA_VERSION:
                 raise sqlite3.DatabaseError(f"schema version {version}, not {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as error:
@@ -279,7 +282,8 @@ class StateIndex:
             " content_hash = excluded.content_hash, last_seen = excluded.last_seen,"
             " expires = excluded.expires, expired_at = excluded.expired_at,"
             " posted = excluded.posted, company_key = excluded.company_key,"
-            " title_key = excluded.title_key, source_hash = excluded.source_hash",
+            " title_key = excluded.title_key, source_hash = excluded.source_hash,"
+            " file_stamp = NULL",
             (slug, source, source_id, listing, url, hash_, seen, seen, expires or None,
              expired_at or None, posted, company_key, title_key, source_hash or None),
         )  # fmt: skip
@@ -289,20 +293,32 @@ class StateIndex:
         """The post was rewritten outside the pipeline (expiry, sources): its text changed, and
         its record must go through the pipeline again next time."""
         self.db.execute(
-            "UPDATE posts SET content_hash = ?, source_hash = NULL WHERE slug = ?", (hash_, slug)
+            "UPDATE posts SET content_hash = ?, source_hash = NULL, file_stamp = NULL"
+            " WHERE slug = ?",
+            (hash_, slug),
         )
         self._wrote()
 
-    def made_from(self, slug: str, source_hash: str, listing: str) -> str | None:
-        """The content hash of the live post ``slug`` when it was made from a record with
-        ``source_hash`` in the same listing (processing the record again would give the same
-        post); else None."""
+    def made_from(self, slug: str, source_hash: str, listing: str) -> tuple[str, str] | None:
+        """The content hash and file stamp (or "") of the live post ``slug`` when it was made
+        from a record with ``source_hash`` in the same listing (processing the record again
+        would give the same post); else None."""
         row = self.db.execute(
-            "SELECT content_hash FROM posts WHERE slug = ? AND source_hash = ? AND listing = ?"
-            " AND expired_at IS NULL",
+            "SELECT content_hash, file_stamp FROM posts WHERE slug = ? AND source_hash = ?"
+            " AND listing = ? AND expired_at IS NULL",
             (slug, source_hash, listing),
         ).fetchone()
-        return None if row is None else str(row[0])
+        return None if row is None else (str(row[0]), row[1] or "")
+
+    def set_stamps(self, stamps: list[tuple[str, str, str]]) -> None:
+        """``(slug, file stamp, content hash)``: the post's file on disk, as it was when it held
+        those bytes; a stamp of bytes the index no longer holds is not kept."""
+        if stamps:
+            self.db.executemany(
+                "UPDATE posts SET file_stamp = ? WHERE slug = ? AND content_hash = ?",
+                [(stamp, slug, hash_) for slug, stamp, hash_ in stamps],
+            )
+            self._wrote(len(stamps))
 
     def touch_later(self, slug: str, seen: str) -> None:
         """``touch([slug], seen)`` for a post known to exist, done with others in one go (before
