@@ -89,6 +89,9 @@ class JobPosting:
     source_hash: str = ""
     """A hash of everything the board gave for the job (``hash_source``): the same hash next
     run means the same post, so the record is not processed again."""
+    record_hash: str = ""
+    """A hash of the board's raw record itself (and the code that maps it), when the spider
+    maps a record alone: the same record next run is known before it is even mapped."""
 
     post_text: str = ""
     """The rendered post (front matter and body), set by RenderPostPipeline."""

@@ -1,5 +1,6 @@
-"""File stamps: a re-run finds a post unchanged by its size, mtime and inode, without reading
-it; an index of the earlier schema gains the column in place."""
+"""File stamps and record hashes: a re-run knows an unchanged record before mapping it and
+its post by the file's size, mtime and inode, without reading it; an index of the earlier
+schema gains the columns in place."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ def test_the_writer_s_stamps_are_kept_and_a_re_run_trusts_them(tmp_path):
     posts = sorted(content.glob("*.md"))
     assert posts and set(kept) == {post.stem for post in posts}
     assert all(kept[post.stem] == file_stamp(os.stat(post)) for post in posts)
+    with sqlite3.connect(content / STATE_DIR / INDEX_FILE) as db:
+        records = [row[0] for row in db.execute("SELECT record_hash FROM posts")]
+    assert len(set(records)) == len(posts) and all(records)  # remotive maps a record alone
     before = mtimes(content)
     assert crawl_board("remotive", content).returncode == 0
     assert source_report(content)["unchanged"] == len(posts)
@@ -41,11 +45,14 @@ def test_a_post_edited_by_hand_is_rewritten_whatever_its_stamp_said(tmp_path):
     assert stamps(content)[post.stem] == file_stamp(os.stat(post))
 
 
-def test_an_index_of_schema_3_gains_file_stamps_in_place(tmp_path):
+def test_an_index_of_schema_3_gains_file_stamps_and_record_hashes_in_place(tmp_path):
     index_path = tmp_path / STATE_DIR / INDEX_FILE
     index_path.parent.mkdir(parents=True)
     with sqlite3.connect(index_path) as db:
-        db.executescript(SCHEMA.replace(",\n    file_stamp TEXT", ""))
+        schema_3 = SCHEMA.replace(",\n    file_stamp TEXT,\n    record_hash TEXT", "")
+        schema_3 = schema_3.replace("CREATE INDEX posts_record ON posts (record_hash);\n", "")
+        assert "file_stamp" not in schema_3 and "record_hash" not in schema_3
+        db.executescript(schema_3)
         db.execute("INSERT INTO posts (slug, listing, content_hash) VALUES ('post-1', 'l', 'h')")
         db.execute("PRAGMA user_version = 3")
     db.close()
@@ -56,6 +63,7 @@ def test_an_index_of_schema_3_gains_file_stamps_in_place(tmp_path):
         index.set_stamps([("post-1", "10:20:30", "h"), ("post-1", "1:2:3", "other bytes")])
         assert index.made_from("post-1", "", "l") is None  # no source hash recorded
         assert index.get("post-1").file_stamp == "10:20:30"
-        assert index.db.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert index.made_from_record("no such record", "l") is None
+        assert index.db.execute("PRAGMA user_version").fetchone()[0] == 5
     finally:
         index.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -293,9 +294,13 @@ class JobBoardSpider(scrapy.Spider):
             if not self.is_job_record(record):
                 continue
             self.job_records_read()
+            record_hash = self.record_hash(record)
+            if record_hash and self.known_record(record_hash):
+                continue
             posting = self.mapped(response, feed, record)
             if posting is None:
                 continue
+            posting.record_hash = record_hash
             if posting.remote is False and self.keeps_remote_only():
                 self.skipped("not_remote")
                 continue
@@ -335,6 +340,45 @@ class JobBoardSpider(scrapy.Spider):
             "%s: %s: dropped record %.80r: malformed: %s: %s",
             self.name, response.url, record_id, type(error).__name__, str(error)[:200],
         )  # fmt: skip
+
+    def record_hash(self, record: Any) -> str:
+        """A hash of a raw record, with what else shapes its post (the listing, the
+        remote-only choice, the mapping and rendering code and settings), for spiders that map
+        a record alone (no ``posting_in`` of their own) into a content directory; else "".
+
+        A record whose hash made a live post that is whole on disk needs no mapping at all
+        (``known_record``)."""
+        run = self._run()
+        if run is None or type(self).posting_in is not JobBoardSpider.posting_in:
+            return ""
+        try:
+            context = (run.record_salt, self.name, self.listing, self.keeps_remote_only())
+            data = repr((*context, record))
+        except RecursionError:
+            return ""
+        return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def known_record(self, record_hash: str) -> bool:
+        """Whether the record is the very one a live post was made from, and the post is whole
+        on disk: seen, counted unchanged. A job read twice in one run goes the long way, to be
+        dropped as a repeat."""
+        run = self._run()
+        assert run is not None
+        found = run.index.made_from_record(record_hash, self.listing)
+        if found is None or found[0] in self._slugs_read:
+            return False
+        slug, written, stamp = found
+        if not run.seen_whole(slug, written, stamp):
+            return False
+        self._slugs_read.add(slug)
+        self.skipped("unchanged")
+        return True
+
+    def _run(self) -> ContentRun | None:
+        if not self._content_run_looked_up:
+            self._content_run_looked_up = True
+            self._content_run = content_run(self.crawler)
+        return self._content_run
 
     def unchanged(self, posting: JobPosting) -> bool:
         """Whether the record needs no processing: the content directory holds this job's post

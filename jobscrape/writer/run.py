@@ -52,13 +52,15 @@ RENDER_SETTINGS = (
 )  # fmt: skip
 """Settings that shape a post from its record."""
 _RENDER_CODE = ("pipelines", "renderer", "text.py", "salary.py", "items.py")
+_MAPPING_CODE = ("spiders", "companies.py", "text.py", "items.py")
+"""What maps a board's record onto a posting: part of ``ContentRun.record_salt``."""
 
 
 @functools.cache
-def _code_hash() -> str:
+def _code_hash(names: tuple[str, ...] = _RENDER_CODE) -> str:
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.blake2b(digest_size=16)
-    for name in _RENDER_CODE:
+    for name in names:
         for path in (
             sorted((package / name).rglob("*.py"))
             if (package / name).is_dir()
@@ -107,6 +109,7 @@ class ContentRun:
         self.delete_after = settings.getfloat("EXPIRED_DELETE_AFTER_DAYS", 0)
         self.errors = FirstErrorHandler()
         self.salt = ""
+        self.record_salt = ""
         self._wrote = 0
 
     @classmethod
@@ -126,6 +129,8 @@ class ContentRun:
         logging.getLogger().addHandler(self.errors)
         self._index = StateIndex.of(self.directory.root)
         self.salt = render_salt(self.crawler.settings)
+        self.record_salt = f"{self.salt}:{_code_hash(_MAPPING_CODE)}"
+        """``salt`` and the code that maps records (spiders): for hashes of raw records."""
 
     @property
     def is_open(self) -> bool:
@@ -176,6 +181,7 @@ class ContentRun:
             company_key=match_key(posting.company),
             title_key=match_key(posting.title),
             source_hash=posting.source_hash or posting.hash_source(self.salt),
+            record_hash=posting.record_hash,
         )
 
     def unchanged(self, posting: JobPosting) -> bool:
@@ -185,20 +191,23 @@ class ContentRun:
         posting.source_hash = posting.hash_source(self.salt)
         listing = posting.listing or posting.source
         found = self.index.made_from(posting.slug, posting.source_hash, listing)
-        if found is None:
-            return False
-        written, stamp = found
+        return found is not None and self.seen_whole(posting.slug, *found)
+
+    def seen_whole(self, slug: str, written: str, stamp: str) -> bool:
+        """Whether the post holds the bytes the index says it was written with (``written``,
+        their hash; ``stamp``, its file's, if known); if so it is seen by this run and counted
+        unchanged."""
         try:
             # the file as it was written (same size, mtime and inode) needs no reading
-            on_disk = self.directory.stamp(posting.slug)
+            on_disk = self.directory.stamp(slug)
             if not stamp or on_disk != stamp:
-                if content_hash(self.directory.read_bytes(posting.slug)) != written:
+                if content_hash(self.directory.read_bytes(slug)) != written:
                     return False  # edited or damaged by hand: write it again
                 if on_disk:
-                    self.index.set_stamps([(posting.slug, on_disk, written)])
+                    self.index.set_stamps([(slug, on_disk, written)])
         except (OSError, UnsafePostPath):
             return False  # removed by hand: write it again
-        self.index.touch_later(posting.slug, self.run)
+        self.index.touch_later(slug, self.run)
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("jobscrape/posts/unchanged")
         return True

@@ -32,7 +32,7 @@ from jobscrape.writer.lock import STATE_DIR
 logger = logging.getLogger(__name__)
 
 INDEX_FILE = "index.sqlite3"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 COMMIT_EVERY = 500
 """Writes between commits: a killed run loses at most this much of the index (posts on disk
 are never lost; the next run reads them back)."""
@@ -54,12 +54,14 @@ CREATE TABLE posts (
     title_key TEXT,
     sources TEXT NOT NULL DEFAULT '[]',
     source_hash TEXT,
-    file_stamp TEXT
+    file_stamp TEXT,
+    record_hash TEXT
 );
 CREATE INDEX posts_listing ON posts (listing, last_seen);
 CREATE INDEX posts_match ON posts (company_key, title_key);
 CREATE INDEX posts_url ON posts (url);
 CREATE INDEX posts_slug_nocase ON posts (slug COLLATE NOCASE);
+CREATE INDEX posts_record ON posts (record_hash);
 CREATE TABLE listings (
     listing TEXT PRIMARY KEY,
     jobs INTEGER NOT NULL,
@@ -100,6 +102,7 @@ class PostRecord:
     sources: str
     source_hash: str | None
     file_stamp: str | None = None
+    record_hash: str | None = None
 
     @property
     def other_sources(self) -> list[str]:
@@ -161,11 +164,8 @@ class StateIndex:
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("quick_check failed")
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            if existed and version == 3:  # version 4 added file_stamp
-                with db:
-                    db.execute("ALTER TABLE posts ADD COLUMN file_stamp TEXT")
-                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                version = SCHEMA_VERSION
+            if existed and version in (3, 4):
+                version = _upgrade(db)
             if existed and version != SCHEMA_VERSION:
                 raise sqlite3.DatabaseError(f"schema version {version}, not {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as error:
@@ -270,22 +270,25 @@ class StateIndex:
         company_key: str,
         title_key: str,
         source_hash: str = "",
+        record_hash: str = "",
     ) -> None:
         """The post ``slug`` was written (or found unchanged) by the run that started at
         ``seen``."""
         self.db.execute(
             "INSERT INTO posts (slug, source, source_id, listing, url, content_hash, first_seen,"
-            " last_seen, expires, expired_at, posted, company_key, title_key, source_hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " last_seen, expires, expired_at, posted, company_key, title_key, source_hash,"
+            " record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (slug) DO UPDATE SET source = excluded.source,"
             " source_id = excluded.source_id, listing = excluded.listing, url = excluded.url,"
             " content_hash = excluded.content_hash, last_seen = excluded.last_seen,"
             " expires = excluded.expires, expired_at = excluded.expired_at,"
             " posted = excluded.posted, company_key = excluded.company_key,"
             " title_key = excluded.title_key, source_hash = excluded.source_hash,"
-            " file_stamp = NULL",
+            " record_hash = excluded.record_hash,"
+            " file_stamp = CASE WHEN content_hash = excluded.content_hash THEN file_stamp END",
             (slug, source, source_id, listing, url, hash_, seen, seen, expires or None,
-             expired_at or None, posted, company_key, title_key, source_hash or None),
+             expired_at or None, posted, company_key, title_key, source_hash or None,
+             record_hash or None),
         )  # fmt: skip
         self._wrote()
 
@@ -293,7 +296,8 @@ class StateIndex:
         """The post was rewritten outside the pipeline (expiry, sources): its text changed, and
         its record must go through the pipeline again next time."""
         self.db.execute(
-            "UPDATE posts SET content_hash = ?, source_hash = NULL, file_stamp = NULL"
+            "UPDATE posts SET content_hash = ?, source_hash = NULL, file_stamp = NULL,"
+            " record_hash = NULL"
             " WHERE slug = ?",
             (hash_, slug),
         )
@@ -309,6 +313,16 @@ class StateIndex:
             (slug, source_hash, listing),
         ).fetchone()
         return None if row is None else (str(row[0]), row[1] or "")
+
+    def made_from_record(self, record_hash: str, listing: str) -> tuple[str, str, str] | None:
+        """The slug, content hash and file stamp (or "") of the live post of ``listing`` made
+        from the very record hashed as ``record_hash``; else None."""
+        row = self.db.execute(
+            "SELECT slug, content_hash, file_stamp FROM posts WHERE record_hash = ?"
+            " AND listing = ? AND expired_at IS NULL",
+            (record_hash, listing),
+        ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]), row[2] or "")
 
     def set_stamps(self, stamps: list[tuple[str, str, str]]) -> None:
         """``(slug, file stamp, content hash)``: the post's file on disk, as it was when it held
@@ -468,6 +482,19 @@ class StateIndex:
             (url, json.dumps(slugs), lastmod, etag, last_modified),
         )
         self._wrote()
+
+
+def _upgrade(db: sqlite3.Connection) -> int:
+    """Versions 3 and 4 of the index gain, in place, what version 5 added: the posts' file
+    stamps and record hashes."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(posts)")}
+    with db:
+        for column in ("file_stamp", "record_hash"):
+            if column not in columns:
+                db.execute(f"ALTER TABLE posts ADD COLUMN {column} TEXT")
+        db.execute("CREATE INDEX IF NOT EXISTS posts_record ON posts (record_hash)")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return SCHEMA_VERSION
 
 
 def _open(path: Path) -> sqlite3.Connection:
