@@ -375,6 +375,7 @@ class JobBoardSpider(scrapy.Spider):
         return True
 
     def _run(self) -> ContentRun | None:
+        """The run's ContentRun, looked up at the first record (None: no content directory)."""
         if not self._content_run_looked_up:
             self._content_run_looked_up = True
             self._content_run = content_run(self.crawler)
@@ -394,13 +395,11 @@ class JobBoardSpider(scrapy.Spider):
                 posting.label, posting.path,
             )  # fmt: skip
             return True
-        if not self._content_run_looked_up:
-            self._content_run_looked_up = True
-            self._content_run = content_run(self.crawler)
-        if self._content_run is None:
+        run = self._run()
+        if run is None:
             return False
         self._slugs_read.add(posting.slug)
-        if not self._content_run.unchanged(posting):
+        if not run.unchanged(posting):
             return False
         self.skipped("unchanged")
         return True
