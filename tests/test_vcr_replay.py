@@ -83,7 +83,7 @@ def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def compress(body: bytes, encoding: str) -> bytes:
     if encoding == "gzip":
-        return gzip.compress(body)
+        return gzip.compress(body, mtime=0)  # the header holds no clock, so two calls agree
     if encoding == "deflate":
         return zlib.compress(body)
     if encoding == "br":
@@ -697,13 +697,13 @@ def test_to_vcr_response_round_trip():
         "https://remoteok.com/api",
         status=201,
         headers=Headers({"Content-Type": "application/json", "Vary": ["A", "B"]}),
-        body=gzip.compress(BODY),
+        body=compress(BODY, "gzip"),
         request=request,
     )
     recorded = to_vcr_response(original)
     assert recorded["status"] == {"code": 201, "message": "Created"}
     assert recorded["headers"]["Vary"] == ["A", "B"]
-    assert recorded["body"]["string"] == gzip.compress(BODY)
+    assert recorded["body"]["string"] == original.body
     replayed = from_vcr_response(recorded, request)
     assert replayed.status == 201
     assert replayed.body == original.body
