@@ -67,6 +67,30 @@ def test_symlinked_post_is_refused(tmp_path):
     assert outside.read_text() == "precious\n"
 
 
+def test_the_listing_taken_when_the_directory_opens_still_sees_every_existing_entry(tmp_path):
+    """After ``ensure`` lists the directory, a name outside the listing is written as new
+    without a look-up; one inside it (any kind of entry) is looked at as before."""
+    content_dir = tmp_path / "content"
+    content_dir.mkdir()
+    (content_dir / "post-1.md").write_text("old\n")
+    (content_dir / "post-2.md").symlink_to(tmp_path / "outside.txt")
+    (content_dir / "post-3.md").mkdir()
+    content = ContentDirectory(content_dir)
+    content.ensure()
+    assert content.write("post-1", "old\n") == "unchanged"
+    assert content.write("post-1", "new\n") == "updated"
+    for slug in ("post-2", "post-3"):
+        with pytest.raises(UnsafePostPath):
+            content.write(slug, "through it?\n")
+    assert not (tmp_path / "outside.txt").exists()
+    assert content.write("post-4", "four\n") == "new"
+    assert content.write("post-4", "four\n") == "unchanged"  # written since the listing
+    assert content.write("post-4", "FOUR\n") == "updated"
+    (content_dir / "post-4.md").unlink()  # removed by hand: written again, as new
+    assert content.write("post-4", "FOUR\n") == "new"
+    assert (content_dir / "post-4.md").read_text() == "FOUR\n"
+
+
 def test_failed_write_keeps_the_old_post_and_leaves_no_temp_file(tmp_path, monkeypatch):
     content = ContentDirectory(tmp_path)
     content.write("post-1", "old\n")

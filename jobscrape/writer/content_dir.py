@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlparse
 
 from scrapy.settings import BaseSettings
 
+from jobscrape.digests import DigestSet
 from jobscrape.writer.atomic import (
     Answer,
     ContentDirUnwritable,
@@ -259,6 +260,10 @@ class ContentDirectory:
         self.batch = max(1, batch)
         self._mode = default_mode()
         self._unsynced = 0
+        self._listed: DigestSet | None = None
+        """The posts the directory held when ``ensure`` listed it, and those written since: a
+        new post's name outside it needs no look-up on disk (ext4 makes a missing name's
+        look-up slow while the writer process creates files beside it)."""
 
     def ensure(self, *, locked: bool = False) -> None:
         """Create the directory if it is missing; remove temporary files that killed runs left
@@ -266,10 +271,16 @@ class ContentDirectory:
         writes), else those older than an hour (a run writing now keeps its own)."""
         self.root.mkdir(parents=True, exist_ok=True)
         cutoff = time.time() - (0 if locked else STALE_TEMP_SECONDS)
-        for leftover in self.root.glob(".*.tmp"):
-            with contextlib.suppress(OSError):
-                if leftover.is_file() and leftover.stat().st_mtime <= cutoff:
-                    leftover.unlink()
+        listed = DigestSet()
+        with os.scandir(self.root) as entries:
+            for entry in entries:
+                if entry.name.endswith(".md"):
+                    listed.add(entry.name)  # any kind of entry: write() looks at it closely
+                elif entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                    with contextlib.suppress(OSError):
+                        if entry.is_file() and entry.stat().st_mtime <= cutoff:
+                            os.unlink(entry.path)
+        self._listed = listed
 
     def path_for(self, slug: str) -> Path:
         """The file of the post ``slug``, checked to lie directly inside the directory."""
@@ -286,9 +297,9 @@ class ContentDirectory:
 
     def read_bytes(self, slug: str) -> bytes:
         """The post's bytes, as queued when its write is still pending."""
-        path = self.path_for(slug)
-        queued = WRITER.queued(str(path))
-        return queued.data if queued is not None else path.read_bytes()
+        path = self._file(slug)
+        queued = WRITER.queued(path)
+        return queued.data if queued is not None else _read(path)
 
     def read_text(self, slug: str) -> str:
         return self.read_bytes(slug).decode("utf-8")
@@ -309,18 +320,21 @@ class ContentDirectory:
         return WRITER.take_stamps(str(self.root)) if self.batch > 1 else []
 
     def exists(self, slug: str) -> bool:
-        path = self.path_for(slug)
-        return WRITER.queued(str(path)) is not None or path.is_file()
+        path = self._file(slug)
+        return WRITER.queued(path) is not None or os.path.isfile(path)
 
     def write(self, slug: str, text: str) -> str:
         """Write one post; returns what happened: ``new``, ``updated``, ``unchanged`` or
         ``kept`` (it existed and overwriting is off)."""
-        path = self.path_for(slug)
+        path = self._file(slug)
         data = text.encode("utf-8")
         mode = self._mode
-        queued = WRITER.queued(str(path))
+        queued = WRITER.queued(path)
+        listed = self._listed
         if queued is not None:
             existed, same, mode = True, queued.data == data, queued.mode
+        elif listed is not None and self.overwrite and f"{slug}.md" not in listed:
+            existed = same = False  # not there when listed, not written since
         else:
             try:
                 status = os.lstat(path)
@@ -332,12 +346,14 @@ class ContentDirectory:
                         f"{path} is not a regular file; refusing to write through it"
                     )
                 existed, mode = True, status.st_mode & 0o7777
-                same = status.st_size == len(data) and path.read_bytes() == data
+                same = status.st_size == len(data) and _read(path) == data
         if existed and not self.overwrite:
             return "kept"
         if same:
             return "unchanged"
-        write = PostWrite(str(self.root), str(path), data, mode, self.fsync)
+        if listed is not None and not existed:
+            listed.add(f"{slug}.md")
+        write = PostWrite(self._root, path, data, mode, self.fsync)
         if self.batch > 1:
             WRITER.submit(write, self.batch)
         else:
@@ -369,3 +385,8 @@ class ContentDirectory:
             return
         sync_directory(str(self.root))
         self._unsynced = 0
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as file:
+        return file.read()

@@ -499,9 +499,13 @@ def _upgrade(db: sqlite3.Connection) -> int:
 
 def _open(path: Path) -> sqlite3.Connection:
     """A connection that keeps its lock on the index until it closes (the run holds the
-    content directory's lock anyway): no file locking and journal probing per statement."""
+    content directory's lock anyway): no file locking and journal probing per statement.
+    A commit flushes the index to disk once, not at every step of the journal: a power cut
+    at the wrong moment may leave it unreadable, and the next run rebuilds it from the
+    posts."""
     db = sqlite3.connect(path, timeout=30)
     db.execute("PRAGMA locking_mode = EXCLUSIVE")
+    db.execute("PRAGMA synchronous = NORMAL")
     return db
 
 
