@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
 from array import array
+from typing import Any
 
 _EMPTY = 0
 _MIN_SLOTS = 1024  # a power of two
@@ -14,6 +16,17 @@ def digest(text: str) -> int:
     data = text.encode("utf-8", "surrogatepass")
     value = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
     return value or 1
+
+
+def value_hash(value: Any) -> str:
+    """A 128-bit BLAKE2b hex digest of a value made of JSON's types (str, int, float, bool,
+    None, list, dict, tuple): of its ``marshal`` form (version 2: no back-references, so equal
+    values give equal bytes), else of its ``repr``. RecursionError for a value nested too deep."""
+    try:
+        data = marshal.dumps(value, 2)
+    except ValueError:  # a type marshal does not know, or nesting too deep for it
+        data = repr(value).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class DigestSet:

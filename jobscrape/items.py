@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from jobscrape.digests import value_hash
+
 DEFAULT_CATEGORY = "Remote Jobs"
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,79}$")
@@ -99,9 +101,7 @@ class JobPosting:
     def hash_source(self, salt: str) -> str:
         """A hash of the board's values of this job (ids, raw fields, listing) and ``salt``
         (what else shapes the post: the code and settings that render it)."""
-        # repr: unambiguous for the str, number, None, list and dict values spiders set
-        data = repr((salt, *[getattr(self, name) for name in _SOURCE_FIELDS]))
-        return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        return value_hash((salt, *[getattr(self, name) for name in _SOURCE_FIELDS]))
 
     @property
     def path(self) -> str:

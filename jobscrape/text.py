@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -96,6 +97,7 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _REMOTE_NOTE = re.compile(r"\((?:[^()]*remote[^()]*)\)|\[(?:[^\[\]]*remote[^\[\]]*)\]|\bremote\b")
 
 
+@functools.lru_cache(maxsize=4096)  # a posting's company and title are keyed twice a run
 def match_key(text: str) -> str:
     """``text`` reduced for matching the same job on two boards: case, accents' width forms,
     punctuation, "(Remote)" notes and a company's legal suffix (Inc, GmbH, ...) do not count.

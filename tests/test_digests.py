@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from jobscrape.digests import DigestSet
+import json
+
+from jobscrape.digests import DigestSet, value_hash
 
 
 def test_a_digest_set_holds_what_was_added_and_nothing_else():
@@ -19,3 +21,14 @@ def test_a_digest_set_holds_what_was_added_and_nothing_else():
     assert "" in seen
     assert "Post-Remoteok-1" not in seen  # by exact text, case included
     assert "\ud800" not in seen  # a lone surrogate is a name like any other
+
+
+def test_value_hash_is_the_same_for_equal_values_and_tells_types_apart():
+    record = {"id": 7, "tags": ["a", "b"], "salary": 1.5, "remote": True, "logo": None}
+    assert value_hash(record) == value_hash(json.loads(json.dumps(record)))
+    assert len(value_hash(record)) == 32
+    values = [1, 1.0, True, "1", [1], (1,), {"a": 1}, {"a": 1.0}, None, "", []]
+    assert len({value_hash(value) for value in values}) == len(values)
+    assert value_hash({"a": 1, "b": 2}) != value_hash({"b": 2, "a": 1})  # the record's order
+    assert value_hash({1, 2}) == value_hash({1, 2})  # marshal knows sets too
+    assert value_hash(range(3)) == value_hash(range(3))  # marshal does not: hashed by repr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 
 import pytest
@@ -9,9 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobscrape.pipelines.sanitize_html import (
+    _SCHEME,
+    _URL_IGNORED,
+    IMAGE_SCHEMES,
+    LINK_SCHEMES,
     parsers_problem,
     plain_markup_problem,
     unsafe_markup,
+    url_is_safe,
 )
 
 TAGS = ["p", "b", "a", "ul", "li", "em", "img", "br", "div", "span", "script", "iframe", "B", "P"]
@@ -106,3 +112,21 @@ def test_markup_not_plain_goes_to_the_parsers_problem(text):
 def test_plain_unsafe_markup_names_the_problem(text, problem):
     assert problem in plain_markup_problem(text)
     assert problem in unsafe_markup(text)
+
+
+URL_PIECES = [
+    "https://", "http://", "HTTPS://", "javascript:", "java\tscript:", "&#x6a;", "&amp;", " ",
+    "\x00", "\x7f", "\u2028", "example.com", "/path", "?q=1", ":", "#x", "é",
+]  # fmt: skip
+
+
+@settings(max_examples=int(os.environ.get("PLAIN_MARKUP_EXAMPLES", "600")), deadline=None)
+@given(st.lists(st.sampled_from(URL_PIECES), min_size=1, max_size=5).map("".join))
+def test_a_plain_web_url_is_judged_as_the_full_reading_judges_it(url):
+    """The short way for ``http(s)://`` URLs with nothing to unescape gives the answer that
+    unescaping, stripping and reading the scheme give."""
+    for schemes in (LINK_SCHEMES, IMAGE_SCHEMES, frozenset({"mailto"})):
+        bare = _URL_IGNORED.sub("", html.unescape(url))
+        match = _SCHEME.match(bare)
+        full = ":" not in bare.split("/", 1)[0] if match is None else match[1].lower() in schemes
+        assert url_is_safe(url, schemes) == full

@@ -37,8 +37,19 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _SENTINEL = "<br>"
 
 
+def _plain_web_url(url: str) -> bool:
+    return (
+        url.startswith(("https://", "http://"))
+        and "&" not in url
+        and " " not in url
+        and url.isprintable()
+    )
+
+
 def url_is_safe(url: str, schemes: frozenset[str]) -> bool:
     """True for a URL whose scheme, if any, is in ``schemes`` (relative URLs are fine)."""
+    if _plain_web_url(url):  # nothing to unescape or strip: the scheme is as written
+        return url[: url.index(":")] in schemes
     bare = _URL_IGNORED.sub("", html.unescape(url))
     match = _SCHEME.match(bare)
     if match is None:
@@ -116,6 +127,8 @@ PHRASING_TAGS = frozenset(
 )  # fmt: skip
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 TABLE_TAGS = frozenset({"table", "tbody", "td", "tfoot", "th", "thead", "tr"})
+_PLACED_TAGS = frozenset({"a", "li", "dd", "dt"}) | HEADING_TAGS | TABLE_TAGS
+"""Tags a browser may move or close for their parent: checked against it."""
 
 
 def _nests_as_written(tags: list[tuple[str, str, str]]) -> bool:
@@ -126,24 +139,27 @@ def _nests_as_written(tags: list[tuple[str, str, str]]) -> bool:
     paragraphs = links = 0
     for name, _, end in tags:
         if end:
-            if not open_tags or open_tags.pop() != end.lower():
+            end = end.lower()
+            if not open_tags or open_tags.pop() != end:
                 return False  # misnested, or never opened
-            if end.lower() == "p":
+            if end == "p":
                 paragraphs -= 1
-            elif end.lower() == "a":
+            elif end == "a":
                 links -= 1
             continue
         tag = name.lower()
-        parent = open_tags[-1] if open_tags else ""
-        if (
-            (paragraphs and tag not in PHRASING_TAGS)
-            or (links and tag == "a")
-            or (tag == "li" and parent not in ("ul", "ol"))
-            or (tag in ("dd", "dt") and parent != "dl")
-            or (tag in HEADING_TAGS and parent in HEADING_TAGS)
-            or tag in TABLE_TAGS
-        ):
+        if paragraphs and tag not in PHRASING_TAGS:
             return False
+        if tag in _PLACED_TAGS:
+            parent = open_tags[-1] if open_tags else ""
+            if (
+                (links and tag == "a")
+                or (tag == "li" and parent not in ("ul", "ol"))
+                or (tag in ("dd", "dt") and parent != "dl")
+                or (tag in HEADING_TAGS and parent in HEADING_TAGS)
+                or tag in TABLE_TAGS
+            ):
+                return False
         if tag in VOID_TAGS:
             continue
         open_tags.append(tag)
@@ -212,10 +228,12 @@ def unsafe_markup(markup: str) -> str:
     nh3's browser-grade parse must see the very same start tags: a parser differential (markup
     that a browser reads differently from Python's parser) counts as unsafe.
     """
+    plain = plain_markup_problem(markup)
+    if plain is not None:  # every "<" opens a plain tag: none opens a comment
+        return plain
     if "<!" in markup or "<?" in markup:
         return "a comment, declaration or processing instruction"
-    plain = plain_markup_problem(markup)
-    return parsers_problem(markup) if plain is None else plain
+    return parsers_problem(markup)
 
 
 def parsers_problem(markup: str) -> str:
@@ -256,6 +274,8 @@ def neutralize_markdown_links(body: str) -> str:
         target = match.group(2)
         return match.group(0) if _markdown_target_safe(target) else match.group(1) + "#"
 
+    if "]" not in body:  # one character is found fast; two take a slower search
+        return body
     if "](" in body:
         body = _MD_INLINE_TARGET.sub(replace, body)
     if "]:" in body:

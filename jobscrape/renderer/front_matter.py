@@ -11,9 +11,9 @@ python-frontmatter's stock handler sorts keys and writes block lists, so it cann
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
+from json.encoder import encode_basestring
 
 from frontmatter.default_handlers import YAMLHandler
 
@@ -25,7 +25,9 @@ KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 def yaml_string(value: str) -> str:
     """Quote ``value`` as a one-line YAML double-quoted scalar that loads back unchanged."""
-    quoted = json.dumps(value, ensure_ascii=False)
+    quoted = encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns
+    if _YAML_UNSAFE.search(quoted) is None:
+        return quoted
     return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -15,7 +14,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from jobscrape.digests import DigestSet
+from jobscrape.digests import DigestSet, value_hash
 from jobscrape.items import DEFAULT_CATEGORY, JobPosting, url_id
 from jobscrape.text import tag_values
 from jobscrape.writer.run import ContentRun, content_run
@@ -353,10 +352,9 @@ class JobBoardSpider(scrapy.Spider):
             return ""
         try:
             context = (run.record_salt, self.name, self.listing, self.keeps_remote_only())
-            data = repr((*context, record))
+            return value_hash((*context, record))
         except RecursionError:
             return ""
-        return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def known_record(self, record_hash: str) -> bool:
         """Whether the record is the very one a live post was made from, and the post is whole
