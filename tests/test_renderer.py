@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from jobscrape.items import JobPosting
-from jobscrape.renderer import render_post, yaml_string
+from jobscrape.renderer import post_metadata, render_post, yaml_string
 from jobscrape.renderer.front_matter import PostFrontMatterHandler, yaml_value
 from tests.conftest import POST_KEYS, REFERENCE_POST, require_real
 
@@ -152,6 +152,23 @@ def test_any_text_round_trips_through_frontmatter(title, company, date, tags, im
     }
     # the front matter is exactly seven one-line keys between the two --- lines
     assert text.split("\n")[8] == "---"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    title=text_values,
+    body=st.one_of(text_values, st.sampled_from(["", " \n\t", "\u2028", "\x85x\x85", "b\n\n"])),
+    expired=st.sampled_from(["", "2026-11-27T00:00:00+00:00"]),
+)
+def test_the_direct_emitter_writes_what_frontmatter_dumps_writes(title, body, expired):
+    posting = JobPosting(
+        source="b", source_id="1", slug="post-1", title=title, company="c", date="d",
+        tags=["t"], body=body, expiry_date=expired, url="https://example.com/1",
+    )  # fmt: skip
+    post = frontmatter.Post(body.strip())
+    post.metadata.update(post_metadata(posting, ["url"]))
+    expected = frontmatter.dumps(post, handler=PostFrontMatterHandler()) + "\n"
+    assert render_post(posting, ["url"]) == expected
 
 
 @settings(max_examples=200, deadline=None)

@@ -67,10 +67,12 @@ def _as_text(value: object) -> str:
 
 
 def render_post(posting: JobPosting, extra_fields: Sequence[str] = ()) -> str:
-    """The post's text: ``---``, front matter, ``---``, an empty line, the body, a newline."""
-    post = frontmatter.Post(posting.body.strip())
-    post.metadata.update(post_metadata(posting, extra_fields))
-    return frontmatter.dumps(post, handler=_HANDLER) + "\n"
+    """The post's text: ``---``, front matter, ``---``, an empty line, the body, a newline;
+    what ``frontmatter.dumps`` with the site's handler writes, plus the final newline,
+    written directly (no ``Post`` object, no template)."""
+    front_matter = _HANDLER.export(post_metadata(posting, extra_fields))
+    body = posting.body.strip()
+    return f"---\n{front_matter}\n---\n\n{body}\n" if body else f"---\n{front_matter}\n---\n"
 
 
 def _split_dialect(text: str) -> tuple[dict[str, Any], str] | None:
