@@ -266,9 +266,10 @@ class ContentDirectory:
         look-up slow while the writer process creates files beside it)."""
 
     def ensure(self, *, locked: bool = False) -> None:
-        """Create the directory if it is missing; remove temporary files that killed runs left
-        behind: all of them when this process holds the directory's lock (no other run
-        writes), else those older than an hour (a run writing now keeps its own)."""
+        """Create the directory if it is missing and list the posts it holds; remove temporary
+        files that killed runs left behind: all of them when this process holds the directory's
+        lock (no other run writes), else those older than an hour (a run writing now keeps its
+        own)."""
         self.root.mkdir(parents=True, exist_ok=True)
         cutoff = time.time() - (0 if locked else STALE_TEMP_SECONDS)
         listed = DigestSet()
@@ -299,7 +300,7 @@ class ContentDirectory:
         """The post's bytes, as queued when its write is still pending."""
         path = self._file(slug)
         queued = WRITER.queued(path)
-        return queued.data if queued is not None else _read(path)
+        return queued.data if queued is not None else Path(path).read_bytes()
 
     def read_text(self, slug: str) -> str:
         return self.read_bytes(slug).decode("utf-8")
@@ -346,7 +347,7 @@ class ContentDirectory:
                         f"{path} is not a regular file; refusing to write through it"
                     )
                 existed, mode = True, status.st_mode & 0o7777
-                same = status.st_size == len(data) and _read(path) == data
+                same = status.st_size == len(data) and Path(path).read_bytes() == data
         if existed and not self.overwrite:
             return "kept"
         if same:
@@ -385,8 +386,3 @@ class ContentDirectory:
             return
         sync_directory(str(self.root))
         self._unsynced = 0
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as file:
-        return file.read()
