@@ -99,7 +99,6 @@ def test_kill_9_while_rewriting_10000_posts_loses_none(tmp_path):
     db.close()
     assert hashes == {name: content_hash(text) for name, text in now.items()}
     print(
-        f"kill -9 iterations survived: {survived} of {KILLS} ({killed} killed); posts rewritten "
-        f"by killed "
-        f"runs: {len(rewritten)}; posts lost or truncated: {len(lost)}"
+        f"kill -9 iterations survived: {survived} of {KILLS} ({killed} killed); posts "
+        f"rewritten by killed runs: {len(rewritten)}; posts lost or truncated: {len(lost)}"
     )

@@ -50,6 +50,11 @@ def url_is_safe(url: str, schemes: frozenset[str]) -> bool:
     """True for a URL whose scheme, if any, is in ``schemes`` (relative URLs are fine)."""
     if _plain_web_url(url):  # nothing to unescape or strip: the scheme is as written
         return url[: url.index(":")] in schemes
+    return _read_url_is_safe(url, schemes)
+
+
+def _read_url_is_safe(url: str, schemes: frozenset[str]) -> bool:
+    """``url_is_safe`` the long way: unescaped and stripped as a browser does, then read."""
     bare = _URL_IGNORED.sub("", html.unescape(url))
     match = _SCHEME.match(bare)
     if match is None:
