@@ -35,7 +35,9 @@ EXTENSIONS = {
     "scrapy.extensions.remote_control.RemoteControl": None,
     # the content directory's state index; expiry of vanished jobs behind the outage guard
     "jobscrape.writer.run.ContentRun": 500,
+    "jobscrape.collector.GarbageCollection": 900,
 }
+GC_THRESHOLD = 10_000  # new container objects between garbage-collector passes; 0: Python's
 
 DOWNLOADER_MIDDLEWARES = {
     # nearest the download: cassettes record redirects as such, and every request as sent
@@ -56,15 +58,18 @@ ITEM_PIPELINES = {
     "jobscrape.pipelines.repair_text.RepairTextPipeline": 100,
     "jobscrape.pipelines.validate.ValidatePostingPipeline": 200,
     "jobscrape.pipelines.dedupe.DeduplicatePipeline": 250,
-    "jobscrape.pipelines.normalize_tags.NormalizeTagsPipeline": 300,
-    "jobscrape.pipelines.normalize_date.NormalizeDatePipeline": 400,
-    "jobscrape.pipelines.dedupe_across_sources.DedupeAcrossSourcesPipeline": 420,
-    "jobscrape.pipelines.parse_salary.ParseSalaryPipeline": 450,
-    "jobscrape.pipelines.choose_images.ChooseImagesPipeline": 500,
-    "jobscrape.pipelines.sanitize_html.SanitizeHtmlPipeline": 600,
-    "jobscrape.pipelines.carry_state.CarryStatePipeline": 700,
+    "jobscrape.pipelines.normalize_date.NormalizeDatePipeline": 300,
+    "jobscrape.pipelines.dedupe_across_sources.DedupeAcrossSourcesPipeline": 400,
+    "jobscrape.pipelines.carry_state.CarryStatePipeline": 450,
+    # from here on, what reads only the posting: a long run's pipeline worker runs it
+    "jobscrape.pipelines.normalize_tags.NormalizeTagsPipeline": 500,
+    "jobscrape.pipelines.parse_salary.ParseSalaryPipeline": 550,
+    "jobscrape.pipelines.choose_images.ChooseImagesPipeline": 600,
+    "jobscrape.pipelines.sanitize_html.SanitizeHtmlPipeline": 700,
     "jobscrape.pipelines.render_post.RenderPostPipeline": 800,
 }
+PIPELINE_WORKER = True  # run the last pipelines (in_worker) in a second process in long runs
+PIPELINE_WORKER_AFTER = 1000  # postings a run puts through them before it starts the worker
 DEFAULT_IMAGE = ""
 REMOTE_ONLY = True
 COMPANIES_FILE = ""  # empty: jobscrape/companies.toml

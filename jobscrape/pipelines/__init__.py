@@ -6,7 +6,7 @@ de-duplicate, normalize tags, date and salary, choose images, sanitize HTML, ren
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import ClassVar, NoReturn
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -17,6 +17,11 @@ from jobscrape.writer.run import content_run
 
 class PostingPipeline:
     """Base of the project's pipelines: keeps the crawler, counts drops under one namespace."""
+
+    in_worker: ClassVar[bool] = False
+    """True for a pipeline that reads only the posting and the settings, and writes only the
+    posting and stats: at the end of ``ITEM_PIPELINES`` it may run in the pipeline worker
+    process (``jobscrape.pipelines.worker``)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -30,9 +35,17 @@ class PostingPipeline:
         at WARNING with the record's name and the reason."""
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"jobscrape/dropped/{reason}")
-        # a job still listed whose record now breaks a rule keeps its post: it has not
-        # vanished (only a listing that no longer holds a job expires it)
-        run = content_run(self.crawler)
-        if run is not None:
-            run.index.touch([posting.slug], run.run)
-        raise DropItem(f"{posting.label}: {reason}: {detail}", log_level="WARNING")
+        keep_post(self.crawler, posting)
+        raise PostingDropped(f"{posting.label}: {reason}: {detail}", log_level="WARNING")
+
+
+class PostingDropped(DropItem):
+    """A posting dropped for a hard rule (``PostingPipeline.drop``): its job is still listed."""
+
+
+def keep_post(crawler: Crawler, posting: JobPosting) -> None:
+    """A job still listed whose record now breaks a rule keeps its post: it has not vanished
+    (only a listing that no longer holds a job expires it)."""
+    run = content_run(crawler)
+    if run is not None:
+        run.index.touch([posting.slug], run.run)

@@ -11,6 +11,8 @@ class ChooseImagesPipeline(PostingPipeline):
     """Guarantees ``images`` is ``[logo_url]`` for an http(s) logo, else ``[DEFAULT_IMAGE]``
     (a per-spider setting), else empty."""
 
+    in_worker = True
+
     def process_item(self, item: JobPosting) -> JobPosting:
         logo = plain_text(item.logo_url)
         if logo.startswith(("https://", "http://")):

@@ -33,6 +33,8 @@ class NormalizeTagsPipeline(PostingPipeline):
     """Guarantees ``tags`` is a list of at most ``MAX_TAGS`` (default 30) distinct, non-empty,
     lowercase plain-text tags of at most 60 characters."""
 
+    in_worker = True
+
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.limit = crawler.settings.getint("MAX_TAGS", MAX_TAGS)

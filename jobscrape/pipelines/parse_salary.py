@@ -12,6 +12,8 @@ class ParseSalaryPipeline(PostingPipeline):
     from ``salary_raw`` when the board gave text but no numbers, and the period is one of
     ``hour``/``day``/``week``/``month``/``year``; ``salary_raw`` is kept as it was."""
 
+    in_worker = True
+
     def process_item(self, item: JobPosting) -> JobPosting:
         if item.salary_min is None and item.salary_max is None and item.salary_raw:
             parsed = parse_salary(item.salary_raw)

@@ -13,6 +13,8 @@ class RenderPostPipeline(PostingPipeline):
     """Guarantees ``post_text`` is the post in the site's exact format, with the extra item
     fields named by ``POST_EXTRA_FIELDS`` after the seven standard keys."""
 
+    in_worker = True
+
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         # a wrong name stops the run at start-up, not on every item

@@ -312,6 +312,8 @@ class SanitizeHtmlPipeline(PostingPipeline):
     """Guarantees ``body`` holds only allowlisted tags, attributes and http/https/mailto links:
     a safe description is kept byte for byte, any other is cleaned with nh3."""
 
+    in_worker = True
+
     def process_item(self, item: JobPosting) -> JobPosting:
         body, problem = sanitize_body(item.body)
         item.body = body

@@ -182,12 +182,15 @@ def write_posts(batch: list[PostWrite], *, sync_directories: bool = True) -> lis
     return stamps
 
 
+HELPER_NICENESS = 5
+"""How much lower than the crawl the writer and pipeline worker processes run."""
+
 Answer = tuple[tuple[int, str] | None, list[Stamp]]
 """The writer process's answer to a batch: None or the errno and message of its failure, and
 the posts written."""
 
 
-def _die_with(parent: int) -> None:
+def die_with(parent: int) -> None:
     """Linux: end when the crawl's process ends, even by SIGKILL: no write after it."""
     libc = _libc()
     if libc is not None:
@@ -195,6 +198,13 @@ def _die_with(parent: int) -> None:
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # it ended before the line above
         os._exit(1)
+
+
+def yield_to_crawl() -> None:
+    """Lower this helper process's priority: on a busy machine the crawl's own process, which
+    every posting goes through, gets the CPU first."""
+    with contextlib.suppress(OSError):
+        os.nice(HELPER_NICENESS)
 
 
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
@@ -219,5 +229,6 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
 
 
 if __name__ == "__main__":
-    _die_with(int(sys.argv[1]))
+    die_with(int(sys.argv[1]))
+    yield_to_crawl()
     serve(sys.stdin.buffer, sys.stdout.buffer)
