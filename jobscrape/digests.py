@@ -9,24 +9,25 @@ from typing import Any
 
 _EMPTY = 0
 _MIN_SLOTS = 1024  # a power of two
+_MASK = (1 << 64) - 1
 
 
 def digest(text: str) -> int:
-    """A 64-bit BLAKE2b digest of ``text``, never 0 (0 marks an empty slot)."""
-    data = text.encode("utf-8", "surrogatepass")
-    value = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
-    return value or 1
+    """A 64-bit digest of ``text``, never 0 (0 marks an empty slot): Python's own string hash
+    (SipHash, keyed anew in each process), so a digest is for this process's memory only."""
+    return (hash(text) & _MASK) or 1
 
 
 def value_hash(value: Any) -> str:
-    """A 128-bit BLAKE2b hex digest of a value made of JSON's types (str, int, float, bool,
-    None, list, dict, tuple): of its ``marshal`` form (version 2: no back-references, so equal
-    values give equal bytes), else of its ``repr``. RecursionError for a value nested too deep."""
+    """A 128-bit hex digest (SHA-256, cut) of a value made of JSON's types (str, int, float,
+    bool, None, list, dict, tuple): of its ``marshal`` form (version 2: no back-references, so
+    equal values give equal bytes), else of its ``repr``. RecursionError for a value nested
+    too deep."""
     try:
         data = marshal.dumps(value, 2)
     except ValueError:  # a type marshal does not know, or nesting too deep for it
         data = repr(value).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 class DigestSet:
@@ -48,8 +49,16 @@ class DigestSet:
     def __contains__(self, text: object) -> bool:
         if not isinstance(text, str):
             return False
-        key = digest(text)
-        return self._slots[self._slot(key)] == key
+        key = (hash(text) & _MASK) or 1  # digest(text), inline: the hot path of a run
+        slots, mask = self._slots, self._mask
+        slot = key & mask
+        while True:
+            found = slots[slot]
+            if found == key:
+                return True
+            if found == _EMPTY:
+                return False
+            slot = (slot + 1) & mask
 
     def add(self, text: str) -> None:
         key = digest(text)

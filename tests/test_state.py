@@ -187,3 +187,46 @@ def test_crawlall_reports_a_source_killed_before_it_finished():
         ("remotive", False), ("remoteok", False),
     ]  # fmt: skip
     assert report[0].reason.startswith("interrupted")
+
+
+def record(index: StateIndex, slug: str, **fields: str) -> None:
+    values = {
+        "source": "remoteok", "source_id": slug, "listing": "remoteok", "url": "",
+        "hash_": "h", "seen": "2026-11-28T00:00:00", "expires": "", "expired_at": "",
+        "posted": "2026-11-28T00:00:00+00:00", "company_key": "acme", "title_key": "dev",
+    }  # fmt: skip
+    index.record_post(slug, **{**values, **fields})
+
+
+def test_look_ups_of_new_jobs_skip_the_query_and_still_find_every_row(tmp_path):
+    index = StateIndex(tmp_path)
+    try:
+        record(index, "post-1", source_hash="s1", record_hash="r1")
+        index.commit()
+    finally:
+        index.close()
+    index = StateIndex(tmp_path)  # rows of an earlier run, read at the first look-up
+    try:
+        statements: list[str] = []
+        index.db.set_trace_callback(statements.append)
+        # a new job: its slug, record and company and title are in no row
+        assert index.get("post-2") is None
+        assert index.made_from("post-2", "s2", "remoteok") is None
+        assert index.made_from_record("r2", "remoteok") is None
+        assert index.matches("initech", "designer") == []
+        assert index.case_twin("post-2") is None
+        assert len(statements) == 1  # only the first look-up read the index
+        # what an earlier run wrote is found
+        assert index.get("post-1") is not None
+        assert index.made_from("post-1", "s1", "remoteok") == ("h", "")
+        assert index.made_from_record("r1", "remoteok") == ("post-1", "h", "")
+        assert [match.slug for match in index.matches("acme", "dev")] == ["post-1"]
+        # and what this run writes, at once
+        record(index, "Post-3", source_hash="s3", record_hash="r3", company_key="initech",
+               title_key="designer")  # fmt: skip
+        assert index.get("Post-3") is not None
+        assert index.case_twin("post-3") == "Post-3"
+        assert index.made_from_record("r3", "remoteok") == ("Post-3", "h", "")
+        assert [match.slug for match in index.matches("initech", "designer")] == ["Post-3"]
+    finally:
+        index.close()

@@ -59,7 +59,7 @@ class UnsafePostPath(ValueError):
 
 STALE_TEMP_SECONDS = 3600
 SYNC_DIRECTORY_EVERY = 100
-MAX_BATCHES_IN_FLIGHT = 4
+MAX_BATCHES_IN_FLIGHT = 16
 """Batches handed to the writer process and not yet written: beyond it, a write waits."""
 
 

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from jobscrape.digests import DigestSet
 from jobscrape.renderer import EXPIRY_KEY, split_post
 from jobscrape.text import match_key
 from jobscrape.writer.atomic import content_hash
@@ -151,6 +152,29 @@ class StateIndex:
         self.rebuilt = 0
         """Posts read back from disk when the index had to be rebuilt on opening."""
         self.db = self._connect()
+        self._known: DigestSet | None = None
+
+    def _may_hold(self, key: str) -> bool:
+        """False when no post row holds ``key`` (a slug lowercased ``s:...``, a record hash
+        ``r:...``, a company and title key ``m:...``): a new job's look-ups then need no query.
+        Read from the index at the first look-up, then kept by ``record_post``; this connection
+        locks the index, so no other adds rows meanwhile."""
+        known = self._known
+        if known is None:
+            known = self._known = DigestSet()
+            rows = self.db.execute("SELECT slug, record_hash, company_key, title_key FROM posts")
+            for slug, record_hash, company_key, title_key in rows:
+                self._remember(known, slug, record_hash, company_key, title_key)
+        return key in known
+
+    @staticmethod
+    def _remember(
+        known: DigestSet, slug: str, record_hash: str | None, company: str | None, title: str | None
+    ) -> None:
+        known.add(f"s:{slug.lower()}")
+        if record_hash:
+            known.add(f"r:{record_hash}")
+        known.add(f"m:{company or ''}\x1f{title or ''}")
 
     # -- opening, rebuilding ---------------------------------------------------------------
 
@@ -250,6 +274,8 @@ class StateIndex:
     # -- posts ------------------------------------------------------------------------------
 
     def get(self, slug: str) -> PostRecord | None:
+        if not self._may_hold(f"s:{slug.lower()}"):
+            return None
         self._touch_now()  # the record's last_seen
         row = self.db.execute("SELECT * FROM posts WHERE slug = ?", (slug,)).fetchone()
         return PostRecord(**dict(row)) if row is not None else None
@@ -290,6 +316,8 @@ class StateIndex:
              expired_at or None, posted, company_key, title_key, source_hash or None,
              record_hash or None),
         )  # fmt: skip
+        if self._known is not None:
+            self._remember(self._known, slug, record_hash, company_key, title_key)
         self._wrote()
 
     def set_hash(self, slug: str, hash_: str) -> None:
@@ -307,6 +335,8 @@ class StateIndex:
         """The content hash and file stamp (or "") of the live post ``slug`` when it was made
         from a record with ``source_hash`` in the same listing (processing the record again
         would give the same post); else None."""
+        if not self._may_hold(f"s:{slug.lower()}"):
+            return None
         row = self.db.execute(
             "SELECT content_hash, file_stamp FROM posts WHERE slug = ? AND source_hash = ?"
             " AND listing = ? AND expired_at IS NULL",
@@ -317,6 +347,8 @@ class StateIndex:
     def made_from_record(self, record_hash: str, listing: str) -> tuple[str, str, str] | None:
         """The slug, content hash and file stamp (or "") of the live post of ``listing`` made
         from the very record hashed as ``record_hash``; else None."""
+        if not self._may_hold(f"r:{record_hash}"):
+            return None
         row = self.db.execute(
             "SELECT slug, content_hash, file_stamp FROM posts WHERE record_hash = ?"
             " AND listing = ? AND expired_at IS NULL",
@@ -375,6 +407,8 @@ class StateIndex:
 
     def matches(self, company_key: str, title_key: str) -> list[PostRecord]:
         """Posts of the same company and title (after normalization)."""
+        if not self._may_hold(f"m:{company_key}\x1f{title_key}"):
+            return []
         rows = self.db.execute(
             "SELECT * FROM posts WHERE company_key = ? AND title_key = ? ORDER BY first_seen",
             (company_key, title_key),
@@ -434,6 +468,8 @@ class StateIndex:
     def case_twin(self, slug: str) -> str | None:
         """Another post whose name differs from ``slug`` only in case (one file on a
         case-insensitive file system)."""
+        if not self._may_hold(f"s:{slug.lower()}"):
+            return None
         row = self.db.execute(
             "SELECT slug FROM posts WHERE slug = ? COLLATE NOCASE AND slug != ?", (slug, slug)
         ).fetchone()
