@@ -45,7 +45,7 @@ def test_a_post_edited_by_hand_is_rewritten_whatever_its_stamp_said(tmp_path):
     assert stamps(content)[post.stem] == file_stamp(os.stat(post))
 
 
-def test_an_index_of_schema_3_gains_file_stamps_and_record_hashes_in_place(tmp_path):
+def test_an_index_of_schema_3_is_brought_to_the_current_schema_in_place(tmp_path):
     index_path = tmp_path / STATE_DIR / INDEX_FILE
     index_path.parent.mkdir(parents=True)
     with sqlite3.connect(index_path) as db:
@@ -53,6 +53,7 @@ def test_an_index_of_schema_3_gains_file_stamps_and_record_hashes_in_place(tmp_p
         schema_3 = schema_3.replace("CREATE INDEX posts_record ON posts (record_hash);\n", "")
         assert "file_stamp" not in schema_3 and "record_hash" not in schema_3
         db.executescript(schema_3)
+        db.execute("CREATE INDEX posts_url ON posts (url)")  # gone since version 6
         db.execute("INSERT INTO posts (slug, listing, content_hash) VALUES ('post-1', 'l', 'h')")
         db.execute("PRAGMA user_version = 3")
     db.close()
@@ -64,6 +65,8 @@ def test_an_index_of_schema_3_gains_file_stamps_and_record_hashes_in_place(tmp_p
         assert index.made_from("post-1", "", "l") is None  # no source hash recorded
         assert index.get("post-1").file_stamp == "10:20:30"
         assert index.made_from_record("no such record", "l") is None
-        assert index.db.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert index.db.execute("PRAGMA user_version").fetchone()[0] == 6
+        indexes = {row[0] for row in index.db.execute("SELECT name FROM sqlite_master")}
+        assert "posts_record" in indexes and "posts_url" not in indexes
     finally:
         index.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import errno
+import fcntl
 import os
 import pickle
 import queue
@@ -59,7 +60,9 @@ class UnsafePostPath(ValueError):
 
 STALE_TEMP_SECONDS = 3600
 SYNC_DIRECTORY_EVERY = 100
-MAX_BATCHES_IN_FLIGHT = 16
+MAX_BATCHES_IN_FLIGHT = 4
+PIPE_SIZE = 1 << 20
+F_SETPIPE_SZ = 1031  # Linux
 """Batches handed to the writer process and not yet written: beyond it, a write waits."""
 
 
@@ -151,6 +154,9 @@ class PostWriter:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
+        for pipe in (self._process.stdin, self._process.stdout):
+            with contextlib.suppress(OSError):  # a batch in one write: no waits for the GIL
+                fcntl.fcntl(pipe.fileno(), F_SETPIPE_SZ, PIPE_SIZE)  # type: ignore[union-attr]
         outbox: queue.SimpleQueue[list[PostWrite] | None] = queue.SimpleQueue()
         self._outbox = outbox
         process = self._process

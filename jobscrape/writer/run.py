@@ -127,7 +127,7 @@ class ContentRun:
         self.run = started.isoformat(timespec="microseconds")
         self.now = started.isoformat(timespec="seconds")
         logging.getLogger().addHandler(self.errors)
-        self._index = StateIndex.of(self.directory.root)
+        self._index = StateIndex.of(self.directory.root, durable=self.directory.fsync)
         self.salt = render_salt(self.crawler.settings)
         self.record_salt = f"{self.salt}:{_code_hash(_MAPPING_CODE)}"
         """``salt`` and the code that maps records (spiders): for hashes of raw records."""

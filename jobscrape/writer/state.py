@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,10 +34,15 @@ from jobscrape.writer.lock import STATE_DIR
 logger = logging.getLogger(__name__)
 
 INDEX_FILE = "index.sqlite3"
-SCHEMA_VERSION = 5
-COMMIT_EVERY = 500
-"""Writes between commits: a killed run loses at most this much of the index (posts on disk
-are never lost; the next run reads them back)."""
+SCHEMA_VERSION = 6
+COMMIT_EVERY = 10_000
+COMMIT_SECONDS = 2.0
+"""Writes between commits: at most ``COMMIT_EVERY``, or what ``COMMIT_SECONDS`` wrote. A killed
+run loses at most that much of the index (posts on disk are never lost; the next run reads them
+back). Each commit writes back every page its writes touched (some 30 KB a post in a large
+index, keyed by hashes): fewer, larger commits write each page once."""
+TOUCH_BATCH = 500
+"""Posts seen unchanged whose ``last_seen`` is written in one statement."""
 
 SCHEMA = """
 CREATE TABLE posts (
@@ -60,7 +66,6 @@ CREATE TABLE posts (
 );
 CREATE INDEX posts_listing ON posts (listing, last_seen);
 CREATE INDEX posts_match ON posts (company_key, title_key);
-CREATE INDEX posts_url ON posts (url);
 CREATE INDEX posts_slug_nocase ON posts (slug COLLATE NOCASE);
 CREATE INDEX posts_record ON posts (record_hash);
 CREATE TABLE listings (
@@ -132,12 +137,20 @@ class StateIndex:
     _open: ClassVar[dict[Path, StateIndex]] = {}
 
     @classmethod
-    def of(cls, root: str | os.PathLike[str]) -> StateIndex:
+    def of(cls, root: str | os.PathLike[str], *, durable: bool = True) -> StateIndex:
+        """The index of ``root``; ``durable=False`` (the run writes posts without fsync):
+        its commits are not flushed to disk either, so a power cut may leave it unreadable
+        (the next run rebuilds it from the posts), as it may leave a post empty."""
         resolved = Path(root).resolve()
         index = cls._open.get(resolved)
         if index is None:
             index = cls._open[resolved] = cls(resolved)
+        index.set_durable(durable)
         return index
+
+    def set_durable(self, durable: bool) -> None:
+        self.commit()
+        self.db.execute(f"PRAGMA synchronous = {'NORMAL' if durable else 'OFF'}")
 
     @classmethod
     def close_all(cls) -> None:
@@ -148,33 +161,35 @@ class StateIndex:
         self.root = root
         self.path = root / STATE_DIR / INDEX_FILE
         self._pending = 0
+        self._committed_at = time.monotonic()
         self._touches: list[tuple[str, str]] = []
         self.rebuilt = 0
         """Posts read back from disk when the index had to be rebuilt on opening."""
         self.db = self._connect()
-        self._known: DigestSet | None = None
+        self._known: tuple[DigestSet, DigestSet, DigestSet] | None = None
 
-    def _may_hold(self, key: str) -> bool:
-        """False when no post row holds ``key`` (a slug lowercased ``s:...``, a record hash
-        ``r:...``, a company and title key ``m:...``): a new job's look-ups then need no query.
-        Read from the index at the first look-up, then kept by ``record_post``; this connection
-        locks the index, so no other adds rows meanwhile."""
-        known = self._known
-        if known is None:
-            known = self._known = DigestSet()
-            rows = self.db.execute("SELECT slug, record_hash, company_key, title_key FROM posts")
-            for slug, record_hash, company_key, title_key in rows:
-                self._remember(known, slug, record_hash, company_key, title_key)
-        return key in known
+    def _may_hold(self, slug: str) -> bool:
+        """False when no post row has the name ``slug`` (in any case): a new job's look-ups
+        then need no query."""
+        return slug.lower() in (self._known or self._read_known())[0]
 
-    @staticmethod
-    def _remember(
-        known: DigestSet, slug: str, record_hash: str | None, company: str | None, title: str | None
-    ) -> None:
-        known.add(f"s:{slug.lower()}")
+    def _read_known(self) -> tuple[DigestSet, DigestSet, DigestSet]:
+        """What the post rows hold: their names (lowercased), record hashes, and company and
+        title keys; read at the first look-up, then kept by ``record_post`` (this connection
+        locks the index: no other adds rows meanwhile)."""
+        self._known = (DigestSet(), DigestSet(), DigestSet())
+        rows = self.db.execute("SELECT slug, record_hash, company_key, title_key FROM posts")
+        for slug, record_hash, company_key, title_key in rows:
+            self._remember(slug, record_hash or "", company_key or "", title_key or "")
+        return self._known
+
+    def _remember(self, slug: str, record_hash: str, company_key: str, title_key: str) -> None:
+        assert self._known is not None
+        slugs, records, matches = self._known
+        slugs.add(slug.lower())
         if record_hash:
-            known.add(f"r:{record_hash}")
-        known.add(f"m:{company or ''}\x1f{title or ''}")
+            records.add(record_hash)
+        matches.add(f"{company_key}\x1f{title_key}")
 
     # -- opening, rebuilding ---------------------------------------------------------------
 
@@ -188,7 +203,7 @@ class StateIndex:
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("quick_check failed")
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            if existed and version in (3, 4):
+            if existed and version in (3, 4, 5):
                 version = _upgrade(db)
             if existed and version != SCHEMA_VERSION:
                 raise sqlite3.DatabaseError(f"schema version {version}, not {SCHEMA_VERSION}")
@@ -265,16 +280,17 @@ class StateIndex:
         self._touch_now()
         self.db.commit()
         self._pending = 0
+        self._committed_at = time.monotonic()
 
     def _wrote(self, rows: int = 1) -> None:
         self._pending += rows
-        if self._pending >= COMMIT_EVERY:
+        if self._pending >= COMMIT_EVERY or time.monotonic() - self._committed_at >= COMMIT_SECONDS:
             self.commit()
 
     # -- posts ------------------------------------------------------------------------------
 
     def get(self, slug: str) -> PostRecord | None:
-        if not self._may_hold(f"s:{slug.lower()}"):
+        if not self._may_hold(slug):
             return None
         self._touch_now()  # the record's last_seen
         row = self.db.execute("SELECT * FROM posts WHERE slug = ?", (slug,)).fetchone()
@@ -317,7 +333,7 @@ class StateIndex:
              record_hash or None),
         )  # fmt: skip
         if self._known is not None:
-            self._remember(self._known, slug, record_hash, company_key, title_key)
+            self._remember(slug, record_hash, company_key, title_key)
         self._wrote()
 
     def set_hash(self, slug: str, hash_: str) -> None:
@@ -335,7 +351,7 @@ class StateIndex:
         """The content hash and file stamp (or "") of the live post ``slug`` when it was made
         from a record with ``source_hash`` in the same listing (processing the record again
         would give the same post); else None."""
-        if not self._may_hold(f"s:{slug.lower()}"):
+        if not self._may_hold(slug):
             return None
         row = self.db.execute(
             "SELECT content_hash, file_stamp FROM posts WHERE slug = ? AND source_hash = ?"
@@ -347,7 +363,7 @@ class StateIndex:
     def made_from_record(self, record_hash: str, listing: str) -> tuple[str, str, str] | None:
         """The slug, content hash and file stamp (or "") of the live post of ``listing`` made
         from the very record hashed as ``record_hash``; else None."""
-        if not self._may_hold(f"r:{record_hash}"):
+        if record_hash not in (self._known or self._read_known())[1]:
             return None
         row = self.db.execute(
             "SELECT slug, content_hash, file_stamp FROM posts WHERE record_hash = ?"
@@ -370,7 +386,7 @@ class StateIndex:
         """``touch([slug], seen)`` for a post known to exist, done with others in one go (before
         any question about what a run saw, and at each commit)."""
         self._touches.append((seen, slug))
-        if len(self._touches) >= COMMIT_EVERY:
+        if len(self._touches) >= TOUCH_BATCH:
             self._touch_now()
 
     def _touch_now(self) -> None:
@@ -407,7 +423,7 @@ class StateIndex:
 
     def matches(self, company_key: str, title_key: str) -> list[PostRecord]:
         """Posts of the same company and title (after normalization)."""
-        if not self._may_hold(f"m:{company_key}\x1f{title_key}"):
+        if f"{company_key}\x1f{title_key}" not in (self._known or self._read_known())[2]:
             return []
         rows = self.db.execute(
             "SELECT * FROM posts WHERE company_key = ? AND title_key = ? ORDER BY first_seen",
@@ -468,7 +484,7 @@ class StateIndex:
     def case_twin(self, slug: str) -> str | None:
         """Another post whose name differs from ``slug`` only in case (one file on a
         case-insensitive file system)."""
-        if not self._may_hold(f"s:{slug.lower()}"):
+        if not self._may_hold(slug):
             return None
         row = self.db.execute(
             "SELECT slug FROM posts WHERE slug = ? COLLATE NOCASE AND slug != ?", (slug, slug)
@@ -521,14 +537,15 @@ class StateIndex:
 
 
 def _upgrade(db: sqlite3.Connection) -> int:
-    """Versions 3 and 4 of the index gain, in place, what version 5 added: the posts' file
-    stamps and record hashes."""
+    """Versions 3 to 5 of the index gain, in place, what later versions changed: the posts'
+    file stamps and record hashes (5), no index of their URLs, which nothing looks up (6)."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(posts)")}
     with db:
         for column in ("file_stamp", "record_hash"):
             if column not in columns:
                 db.execute(f"ALTER TABLE posts ADD COLUMN {column} TEXT")
         db.execute("CREATE INDEX IF NOT EXISTS posts_record ON posts (record_hash)")
+        db.execute("DROP INDEX IF EXISTS posts_url")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return SCHEMA_VERSION
 
