@@ -34,12 +34,19 @@ class DigestSet:
     """A set of strings kept as 8-byte digests in one flat array: about 16 to 32 bytes a member
     and no Python object per member, where a ``set`` of the strings costs some 100 bytes or more
     a member (the string, and its slot). Membership is by digest: two different strings taken
-    for one needs a 64-bit collision (about one chance in 10**9 among a million names)."""
+    for one needs a 64-bit collision (about one chance in 10**9 among a million names).
 
-    __slots__ = ("_len", "_mask", "_slots")
+    ``bits=32`` keeps 4-byte digests, half the memory: for a filter whose yes is checked
+    elsewhere (a look-up that is then asked of the state index), as a collision is no longer
+    rare among a million names."""
 
-    def __init__(self) -> None:
-        self._slots = array("Q", bytes(8 * _MIN_SLOTS))
+    __slots__ = ("_keys", "_len", "_mask", "_slots")
+
+    def __init__(self, bits: int = 64) -> None:
+        if bits not in (32, 64):
+            raise ValueError("a DigestSet keeps 32- or 64-bit digests")
+        self._keys = (1 << bits) - 1
+        self._slots = array("Q" if bits == 64 else "I", bytes(bits // 8 * _MIN_SLOTS))
         self._mask = _MIN_SLOTS - 1
         self._len = 0
 
@@ -49,7 +56,7 @@ class DigestSet:
     def __contains__(self, text: object) -> bool:
         if not isinstance(text, str):
             return False
-        key = (hash(text) & _MASK) or 1  # digest(text), inline: the hot path of a run
+        key = (hash(text) & self._keys) or 1  # digest(text), inline: the hot path of a run
         slots, mask = self._slots, self._mask
         slot = key & mask
         while True:
@@ -61,7 +68,7 @@ class DigestSet:
             slot = (slot + 1) & mask
 
     def add(self, text: str) -> None:
-        key = digest(text)
+        key = (digest(text) & self._keys) or 1
         slot = self._slot(key)
         if self._slots[slot] == key:
             return
@@ -80,7 +87,7 @@ class DigestSet:
 
     def _grow(self) -> None:
         old = self._slots
-        self._slots = array("Q", bytes(16 * len(old)))
+        self._slots = array(old.typecode, bytes(2 * old.itemsize * len(old)))
         self._mask = len(self._slots) - 1
         for key in old:
             if key != _EMPTY:

@@ -1,7 +1,9 @@
 """Item pipelines: each one cleans, checks or renders one aspect of a JobPosting.
 
-They run in the order of ``ITEM_PIPELINES`` in settings.py: repair text, validate,
-de-duplicate, normalize tags, date and salary, choose images, sanitize HTML, render.
+They run in the order of ``ITEM_PIPELINES`` in settings.py: limit sizes, repair text,
+validate, de-duplicate, normalize the date, de-duplicate across boards, carry the index's state;
+then what reads only the posting (``in_worker``): normalize tags and salary, choose images,
+sanitize HTML, render.
 """
 
 from __future__ import annotations

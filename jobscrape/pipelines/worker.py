@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 BATCH = 32
 """Postings handed over at a time."""
-MAX_IN_FLIGHT = 256
+MAX_IN_FLIGHT = 96
 """Postings handed over and not yet answered: beyond it, the crawl's process runs them itself."""
 ANSWER_TIMEOUT = 120.0
 """Seconds without an answer, with postings handed over, after which the worker is ended."""

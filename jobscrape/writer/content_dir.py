@@ -278,7 +278,7 @@ class ContentDirectory:
         own)."""
         self.root.mkdir(parents=True, exist_ok=True)
         cutoff = time.time() - (0 if locked else STALE_TEMP_SECONDS)
-        listed = DigestSet()
+        listed = DigestSet(bits=32)  # a filter: a name in it is looked at on disk
         with os.scandir(self.root) as entries:
             for entry in entries:
                 if entry.name.endswith(".md"):

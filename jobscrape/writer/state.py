@@ -176,8 +176,9 @@ class StateIndex:
     def _read_known(self) -> tuple[DigestSet, DigestSet, DigestSet]:
         """What the post rows hold: their names (lowercased), record hashes, and company and
         title keys; read at the first look-up, then kept by ``record_post`` (this connection
-        locks the index: no other adds rows meanwhile)."""
-        self._known = (DigestSet(), DigestSet(), DigestSet())
+        locks the index: no other adds rows meanwhile). A filter: 32-bit digests, as a wrong
+        yes only costs the query."""
+        self._known = (DigestSet(bits=32), DigestSet(bits=32), DigestSet(bits=32))
         rows = self.db.execute("SELECT slug, record_hash, company_key, title_key FROM posts")
         for slug, record_hash, company_key, title_key in rows:
             self._remember(slug, record_hash or "", company_key or "", title_key or "")
