@@ -57,6 +57,16 @@ class FailsInWorker(PostingPipeline):
         return item
 
 
+class PrintsInWorker(PostingPipeline):
+    """A last pipeline that prints, as a careless one might."""
+
+    in_worker = True
+
+    def process_item(self, item: JobPosting) -> JobPosting:
+        print(f"looking at {item.source_id}")
+        return item
+
+
 class DropInWorker(PostingPipeline):
     """Drops one posting with the project's rule (counted, logged); logs another."""
 
@@ -160,6 +170,16 @@ def test_a_worker_that_cannot_start_leaves_the_postings_to_the_crawl(tmp_path):
     assert snapshot(there_content) == snapshot(here_content)
     assert "it could not build the pipelines: RuntimeError('not here')" in there.stderr
     assert "jobscrape/pipeline_worker/postings" not in dumped_stats(there.stderr)
+
+
+def test_a_pipeline_printing_in_the_worker_does_not_garble_its_answers(tmp_path):
+    prints = project_pipelines(**{f"{__name__}.PrintsInWorker": 900})
+    _, here_content = crawl(tmp_path, "here", *WORKER_OFF, *prints)
+    there, there_content = crawl(tmp_path, "there", *WORKER_FIRST, *prints)
+    assert there.returncode == 0, there.stderr[-3000:]
+    assert snapshot(there_content) == snapshot(here_content)
+    assert dumped_stats(there.stderr)["jobscrape/pipeline_worker/postings"] == 40
+    assert "looking at 1130790" in there.stderr  # printed to the worker's stderr
 
 
 def test_a_job_dropped_in_the_worker_keeps_its_post(tmp_path):

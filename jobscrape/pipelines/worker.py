@@ -216,18 +216,22 @@ class PipelineWorker:
         self.loop.remove_writer(self._write_fd)
 
     def _readable(self) -> None:
+        ended = False
         try:
             while chunk := os.read(self._read_fd, _PIPE_SIZE):
                 self._inbox += chunk
+            ended = True  # end of file: the process is gone
         except BlockingIOError:
             pass
         except OSError:
-            chunk = b""
-        else:
+            ended = True
+        try:
             self._answers()
-            self._end(f"it ended (exit status {self.process.poll()})")
+        except Exception as error:  # not a frame of ours: the process is no longer trusted
+            self._end(f"its answer was unreadable: {error!r}")
             return
-        self._answers()
+        if ended:
+            self._end(f"it ended (exit status {self.process.poll()})")
 
     def _answers(self) -> None:
         while len(self._inbox) >= _FRAME.size:
@@ -296,11 +300,11 @@ class PipelineWorker:
             with contextlib.suppress(OSError):
                 if pipe is not None:
                     pipe.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+        # it holds no posting now and writes nothing: no need to wait for it to finish
+        # starting (a run of a thousand postings would wait for its imports)
+        with contextlib.suppress(OSError):
             self.process.kill()
-            self.process.wait()
+        self.process.wait()
 
 
 # -- the worker process ------------------------------------------------------------------------
@@ -374,4 +378,7 @@ if __name__ == "__main__":
 
     die_with(int(sys.argv[1]))
     yield_to_crawl()
-    worker.serve(sys.stdin.buffer, sys.stdout.buffer)
+    # the answers get the pipe to themselves: what a pipeline prints goes to stderr
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    worker.serve(sys.stdin.buffer, answers)
