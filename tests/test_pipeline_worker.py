@@ -120,13 +120,20 @@ def project_pipelines(**extra: int) -> tuple[str, str]:
     return ("-s", "ITEM_PIPELINES=" + repr(pipelines).replace("'", '"'))
 
 
-def test_the_worker_writes_the_posts_and_counts_the_stats_of_the_crawls_own_process(tmp_path):
-    here, here_content = crawl(tmp_path, "here", *WORKER_OFF)
-    there, there_content = crawl(tmp_path, "there", *WORKER_FIRST)
+def crawl_both(tmp_path: Path, *args: str) -> tuple[Any, Any, dict[str, bytes]]:
+    """The same crawl without the worker and with it from the first posting: both exit 0 and
+    write the very same posts. Their results and the posts."""
+    here, here_content = crawl(tmp_path, "here", *WORKER_OFF, *args)
+    there, there_content = crawl(tmp_path, "there", *WORKER_FIRST, *args)
     assert here.returncode == 0, here.stderr[-3000:]
     assert there.returncode == 0, there.stderr[-3000:]
     posts = snapshot(there_content)
     assert posts == snapshot(here_content)
+    return here, there, posts
+
+
+def test_the_worker_writes_the_posts_and_counts_the_stats_of_the_crawls_own_process(tmp_path):
+    here, there, posts = crawl_both(tmp_path)
     assert len(posts) == 41  # forty jobs and the existing post
     here_stats, there_stats = dumped_stats(here.stderr), dumped_stats(there.stderr)
     assert there_stats["jobscrape/pipeline_worker/postings"] == 40
@@ -137,11 +144,10 @@ def test_the_worker_writes_the_posts_and_counts_the_stats_of_the_crawls_own_proc
 
 
 def test_drops_and_log_lines_of_the_worker_reach_the_crawl(tmp_path):
-    drop = project_pipelines(**{f"{__name__}.DropInWorker": 900})
-    here, here_content = crawl(tmp_path, "here", *WORKER_OFF, *drop)
-    there, there_content = crawl(tmp_path, "there", *WORKER_FIRST, *drop)
-    assert snapshot(there_content) == snapshot(here_content)
-    assert not (there_content / "post-1130782.md").exists()
+    here, there, posts = crawl_both(
+        tmp_path, *project_pipelines(**{f"{__name__}.DropInWorker": 900})
+    )
+    assert "post-1130782.md" not in posts and len(posts) == 40
     for result in (here, there):
         stats = dumped_stats(result.stderr)
         assert stats["jobscrape/dropped/worker_rule"] == 1
@@ -152,32 +158,25 @@ def test_drops_and_log_lines_of_the_worker_reach_the_crawl(tmp_path):
 
 
 def test_a_worker_that_dies_loses_no_posting(tmp_path):
-    kill = project_pipelines(**{f"{__name__}.KillWorkerAt": 900})
-    _, here_content = crawl(tmp_path, "here", *WORKER_OFF, *kill)
-    there, there_content = crawl(tmp_path, "there", *WORKER_FIRST, *kill)
-    assert there.returncode == 0, there.stderr[-3000:]
-    assert snapshot(there_content) == snapshot(here_content)
+    _, there, posts = crawl_both(tmp_path, *project_pipelines(**{f"{__name__}.KillWorkerAt": 900}))
+    assert len(posts) == 41
     assert "The pipeline worker stopped (it ended (exit status 3))" in there.stderr
     # the postings it held ran in the crawl's process; the batches before it counted
     assert dumped_stats(there.stderr).get("jobscrape/pipeline_worker/postings", 0) < 40
 
 
 def test_a_worker_that_cannot_start_leaves_the_postings_to_the_crawl(tmp_path):
-    broken = project_pipelines(**{f"{__name__}.FailsInWorker": 900})
-    _, here_content = crawl(tmp_path, "here", *WORKER_OFF, *broken)
-    there, there_content = crawl(tmp_path, "there", *WORKER_FIRST, *broken)
-    assert there.returncode == 0, there.stderr[-3000:]
-    assert snapshot(there_content) == snapshot(here_content)
+    _, there, posts = crawl_both(tmp_path, *project_pipelines(**{f"{__name__}.FailsInWorker": 900}))
+    assert len(posts) == 41
     assert "it could not build the pipelines: RuntimeError('not here')" in there.stderr
     assert "jobscrape/pipeline_worker/postings" not in dumped_stats(there.stderr)
 
 
 def test_a_pipeline_printing_in_the_worker_does_not_garble_its_answers(tmp_path):
-    prints = project_pipelines(**{f"{__name__}.PrintsInWorker": 900})
-    _, here_content = crawl(tmp_path, "here", *WORKER_OFF, *prints)
-    there, there_content = crawl(tmp_path, "there", *WORKER_FIRST, *prints)
-    assert there.returncode == 0, there.stderr[-3000:]
-    assert snapshot(there_content) == snapshot(here_content)
+    _, there, posts = crawl_both(
+        tmp_path, *project_pipelines(**{f"{__name__}.PrintsInWorker": 900})
+    )
+    assert len(posts) == 41
     assert dumped_stats(there.stderr)["jobscrape/pipeline_worker/postings"] == 40
     assert "looking at 1130790" in there.stderr  # printed to the worker's stderr
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import Sequence
 from typing import Any
 
 from scrapy.pipelines import ItemPipelineManager
@@ -27,17 +28,17 @@ class PostingPipelineManager(ItemPipelineManager):
     in a run (0: from the first one, the run waits for the worker to start; ``PIPELINE_WORKER =
     False``: never)."""
 
-    _split: int | None = None
-    _head: list[Any]
-    _tail: list[Any]
+    _head: list[Any] | None = None
+    _tail: Sequence[Any] = ()
     _worker: PipelineWorker | None = None
     _worker_tried = False
     _through_tail = 0
     _in_worker = 0
 
     async def process_item_async(self, item: Any) -> Any:
-        if self._split is None:  # not opened (a test's own call)
+        if self._head is None:  # not opened (a test's own call)
             self._split_tail()
+            assert self._head is not None
         item = await self._through(self._head, item)
         if not self._tail or type(item) is not JobPosting:
             return await self._through(self._tail, item)
@@ -55,7 +56,7 @@ class PostingPipelineManager(ItemPipelineManager):
                     raise
         return await self._through(self._tail, item)
 
-    async def _through(self, methods: list[Any], item: Any) -> Any:
+    async def _through(self, methods: Sequence[Any], item: Any) -> Any:
         requiring_spider = self._mw_methods_requiring_spider
         for method in methods:
             assert method is not None
@@ -78,7 +79,7 @@ class PostingPipelineManager(ItemPipelineManager):
             and getattr(getattr(methods[split - 1], "__self__", None), "in_worker", False)
         ):
             split -= 1
-        self._split, self._head, self._tail = split, methods[:split], methods[split:]
+        self._head, self._tail = methods[:split], methods[split:]
 
     def _worker_for_tail(self) -> PipelineWorker | None:
         """The worker, started once the run put ``PIPELINE_WORKER_AFTER`` postings through
