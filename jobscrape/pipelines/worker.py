@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import logging
 import os
 import pickle
@@ -34,6 +33,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 
 from jobscrape.items import JobPosting
 from jobscrape.pipelines import PostingDropped
+from jobscrape.writer.atomic import PIPE_SIZE, die_with, widen_pipe, yield_to_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +44,6 @@ MAX_IN_FLIGHT = 96
 ANSWER_TIMEOUT = 120.0
 """Seconds without an answer, with postings handed over, after which the worker is ended."""
 _FRAME = struct.Struct("<I")
-_PIPE_SIZE = 1 << 20
-_F_SETPIPE_SZ = 1031  # Linux
 
 Outcome = tuple[Any, ...]
 """A posting's answer: ``("ok", changed fields, stats, log records)``, ``("drop", message,
@@ -160,8 +158,7 @@ class PipelineWorker:
         self._read_fd = self.process.stdout.fileno()
         for fd in (self._write_fd, self._read_fd):
             os.set_blocking(fd, False)
-            with contextlib.suppress(OSError):
-                fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_SIZE)
+            widen_pipe(fd)
         self.loop.add_reader(self._read_fd, self._readable)
         self._send(pickle.dumps((picklable_settings(settings), pipelines), 5))
 
@@ -210,15 +207,15 @@ class PipelineWorker:
                 del self._outbox[:written]
         except BlockingIOError:
             return
-        except OSError:
-            self._end("its input closed")
+        except OSError:  # its input closed: it is exiting
+            self._end(self._exited())
             return
         self.loop.remove_writer(self._write_fd)
 
     def _readable(self) -> None:
         ended = False
         try:
-            while chunk := os.read(self._read_fd, _PIPE_SIZE):
+            while chunk := os.read(self._read_fd, PIPE_SIZE):
                 self._inbox += chunk
             ended = True  # end of file: the process is gone
         except BlockingIOError:
@@ -230,8 +227,16 @@ class PipelineWorker:
         except Exception as error:  # not a frame of ours: the process is no longer trusted
             self._end(f"its answer was unreadable: {error!r}")
             return
-        if ended:
-            self._end(f"it ended (exit status {self.process.poll()})")
+        if ended:  # its output closed: it is exiting
+            self._end(self._exited())
+
+    def _exited(self) -> str:
+        """Why the worker stopped, once a pipe to it closed: its exit status follows at once."""
+        try:
+            status = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            status = None
+        return f"it ended (exit status {status})"
 
     def _answers(self) -> None:
         while len(self._inbox) >= _FRAME.size:
@@ -374,7 +379,6 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
 
 if __name__ == "__main__":
     from jobscrape.pipelines import worker  # the module by its name: one WorkerCrawler class
-    from jobscrape.writer.atomic import die_with, yield_to_crawl
 
     die_with(int(sys.argv[1]))
     yield_to_crawl()

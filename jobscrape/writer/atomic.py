@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import functools
 import hashlib
 import itertools
@@ -184,6 +185,9 @@ def write_posts(batch: list[PostWrite], *, sync_directories: bool = True) -> lis
 
 HELPER_NICENESS = 5
 """How much lower than the crawl the writer and pipeline worker processes run."""
+PIPE_SIZE = 1 << 20
+"""Bytes a pipe to a helper process holds (Linux): a batch goes in one write."""
+_F_SETPIPE_SZ = 1031
 
 Answer = tuple[tuple[int, str] | None, list[Stamp]]
 """The writer process's answer to a batch: None or the errno and message of its failure, and
@@ -198,6 +202,13 @@ def die_with(parent: int) -> None:
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # it ended before the line above
         os._exit(1)
+
+
+def widen_pipe(fd: int) -> None:
+    """Let the pipe ``fd`` hold ``PIPE_SIZE`` bytes where the system allows it: a batch for a
+    helper process goes in one write, not in many that each wait for the other side."""
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(fd, _F_SETPIPE_SZ, PIPE_SIZE)
 
 
 def yield_to_crawl() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import errno
-import fcntl
 import os
 import pickle
 import queue
@@ -30,6 +29,7 @@ from jobscrape.writer.atomic import (
     default_mode,
     file_stamp,
     sync_directory,
+    widen_pipe,
     write_posts,
 )
 
@@ -61,8 +61,6 @@ class UnsafePostPath(ValueError):
 STALE_TEMP_SECONDS = 3600
 SYNC_DIRECTORY_EVERY = 100
 MAX_BATCHES_IN_FLIGHT = 4
-PIPE_SIZE = 1 << 20
-F_SETPIPE_SZ = 1031  # Linux
 """Batches handed to the writer process and not yet written: beyond it, a write waits."""
 
 
@@ -154,9 +152,9 @@ class PostWriter:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
+        assert self._process.stdin is not None and self._process.stdout is not None
         for pipe in (self._process.stdin, self._process.stdout):
-            with contextlib.suppress(OSError):  # a batch in one write: no waits for the GIL
-                fcntl.fcntl(pipe.fileno(), F_SETPIPE_SZ, PIPE_SIZE)  # type: ignore[union-attr]
+            widen_pipe(pipe.fileno())  # the sending thread holds the GIL less often
         outbox: queue.SimpleQueue[list[PostWrite] | None] = queue.SimpleQueue()
         self._outbox = outbox
         process = self._process

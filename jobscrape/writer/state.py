@@ -171,7 +171,10 @@ class StateIndex:
     def _may_hold(self, slug: str) -> bool:
         """False when no post row has the name ``slug`` (in any case): a new job's look-ups
         then need no query."""
-        return slug.lower() in (self._known or self._read_known())[0]
+        return slug.lower() in self._filters()[0]
+
+    def _filters(self) -> tuple[DigestSet, DigestSet, DigestSet]:
+        return self._known or self._read_known()
 
     def _read_known(self) -> tuple[DigestSet, DigestSet, DigestSet]:
         """What the post rows hold: their names (lowercased), record hashes, and company and
@@ -364,7 +367,7 @@ class StateIndex:
     def made_from_record(self, record_hash: str, listing: str) -> tuple[str, str, str] | None:
         """The slug, content hash and file stamp (or "") of the live post of ``listing`` made
         from the very record hashed as ``record_hash``; else None."""
-        if record_hash not in (self._known or self._read_known())[1]:
+        if record_hash not in self._filters()[1]:
             return None
         row = self.db.execute(
             "SELECT slug, content_hash, file_stamp FROM posts WHERE record_hash = ?"
@@ -424,7 +427,7 @@ class StateIndex:
 
     def matches(self, company_key: str, title_key: str) -> list[PostRecord]:
         """Posts of the same company and title (after normalization)."""
-        if f"{company_key}\x1f{title_key}" not in (self._known or self._read_known())[2]:
+        if f"{company_key}\x1f{title_key}" not in self._filters()[2]:
             return []
         rows = self.db.execute(
             "SELECT * FROM posts WHERE company_key = ? AND title_key = ? ORDER BY first_seen",
