@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import frontmatter
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jobscrape.spiders.base import BoardResponseError
-from jobscrape.spiders.remoteok import RemoteokSpider
+from jobscrape.spiders.remoteok import RemoteokSpider, _description
 from tests.conftest import (
     FIXTURES,
     POST_KEYS,
@@ -115,6 +118,12 @@ def test_literal_backslash_n_between_tags_becomes_a_newline():
     assert not any(">\\n<" in p.description_raw for p in postings)
     code = parse(json.dumps([{"id": "1", "description": "printf('\\n') <b>x</b>"}]).encode())
     assert code[0][0].description_raw == "printf('\\n') <b>x</b>"  # text is left alone
+
+
+@given(st.text(alphabet="<>\\nab \n", max_size=40))
+def test_literal_newlines_turn_into_newlines_exactly_where_a_tag_is_beside_them(value):
+    beside_a_tag = re.compile(r"(?<=>)\\n|\\n(?=<)")
+    assert _description(value) == beside_a_tag.sub("\\n", value)
 
 
 def test_2021_era_title_mojibake_cut_mid_character_is_repaired_as_far_as_it_goes():

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from jobscrape.items import JobPosting
 from jobscrape.spiders.base import JobBoardSpider, integer, salary_amount, text
 
-# Since 2024 descriptions hold a literal backslash-n (escaped twice upstream) between tags.
-_LITERAL_NEWLINE = re.compile(r"(?<=>)\\n|\\n(?=<)")
-
 
 def _description(value: Any) -> str:
-    return _LITERAL_NEWLINE.sub("\n", text(value))
+    """Since 2024 descriptions hold a literal backslash-n (escaped twice upstream) between
+    tags: each one after a ``>`` or before a ``<`` becomes a newline; one in the text stays.
+
+    Two substring replacements, not a look-around pattern: a pattern without a literal start
+    is tried at every character, 60 µs for a 3 KB description, twice the time of the rest of
+    the record."""
+    description = text(value)
+    if "\\n" not in description:
+        return description
+    return description.replace(">\\n", ">\n").replace("\\n<", "\n<")
 
 
 class RemoteokSpider(JobBoardSpider):
