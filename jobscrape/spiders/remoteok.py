@@ -13,12 +13,9 @@ def _description(value: Any) -> str:
     tags: each one after a ``>`` or before a ``<`` becomes a newline; one in the text stays.
 
     Two substring replacements, not a look-around pattern: a pattern without a literal start
-    is tried at every character, 60 µs for a 3 KB description, twice the time of the rest of
-    the record."""
-    description = text(value)
-    if "\\n" not in description:
-        return description
-    return description.replace(">\\n", ">\n").replace("\\n<", "\n<")
+    is tried at every character, 60 µs for a 3 KB description, near half of what reading a
+    record cost."""
+    return text(value).replace(">\\n", ">\n").replace("\\n<", "\n<")
 
 
 class RemoteokSpider(JobBoardSpider):
