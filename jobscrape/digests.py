@@ -68,27 +68,28 @@ class DigestSet:
             slot = (slot + 1) & mask
 
     def add(self, text: str) -> None:
-        key = (digest(text) & self._keys) or 1
-        slot = self._slot(key)
-        if self._slots[slot] == key:
-            return
-        self._slots[slot] = key
-        self._len += 1
-        if self._len * 2 > len(self._slots):  # at most half full: probes stay short
-            self._grow()
-
-    def _slot(self, key: int) -> int:
-        """The slot holding ``key``, else the empty slot where it goes (linear probing)."""
+        key = (hash(text) & self._keys) or 1  # digest(text), inline, as in __contains__
         slots, mask = self._slots, self._mask
         slot = key & mask
-        while slots[slot] != _EMPTY and slots[slot] != key:
+        while True:
+            found = slots[slot]
+            if found == key:
+                return
+            if found == _EMPTY:
+                break
             slot = (slot + 1) & mask
-        return slot
+        slots[slot] = key
+        self._len += 1
+        if self._len * 2 > len(slots):  # at most half full: probes stay short
+            self._grow()
 
     def _grow(self) -> None:
         old = self._slots
-        self._slots = array(old.typecode, bytes(2 * old.itemsize * len(old)))
-        self._mask = len(self._slots) - 1
-        for key in old:
-            if key != _EMPTY:
-                self._slots[self._slot(key)] = key
+        slots = array(old.typecode, bytes(2 * old.itemsize * len(old)))
+        mask = len(slots) - 1
+        for key in filter(None, old):  # the keys; 0 marks an empty slot
+            slot = key & mask
+            while slots[slot] != _EMPTY:  # linear probing; no key is in twice
+                slot = (slot + 1) & mask
+            slots[slot] = key
+        self._slots, self._mask = slots, mask

@@ -89,8 +89,9 @@ class JobPosting:
     """The post's ``expiryDate`` (RFC 3339): set once the job vanished or its expiry passed."""
 
     source_hash: str = ""
-    """A hash of everything the board gave for the job (``hash_source``): the same hash next
-    run means the same post, so the record is not processed again."""
+    """A hash of everything the board gave for the job (``hash_source``), or its
+    ``record_hash`` when it has one (a record mapped alone makes every field): the same hash
+    next run means the same post, so the record is not processed again."""
     record_hash: str = ""
     """A hash of the board's raw record itself (and the code that maps it), when the spider
     maps a record alone: the same record next run is known before it is even mapped."""

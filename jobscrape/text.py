@@ -43,6 +43,27 @@ def plain_text(raw: object) -> str:
     ``"CI&amp;T"`` gives ``"CI&T"``; ``"Don\\u00e2\\u0080\\u0099t"`` (UTF-8 read as Latin-1)
     gives ``"Don\u2019t"`` (a right single quote). Anything that is not text gives ``""``.
     """
+    if type(raw) is str and _is_plain_line(raw):
+        return raw
+    return _repaired_line(raw)
+
+
+def _is_plain_line(text: str) -> bool:
+    """Whether ``text`` is one clean line as it stands: printable ASCII (no control character,
+    no whitespace but the space), no entity, no run of spaces, no space at either end. Most
+    titles and company names are: they need no repair."""
+    return (
+        text.isascii()
+        and text.isprintable()
+        and "&" not in text
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+    )
+
+
+def _repaired_line(raw: object) -> str:
+    """``plain_text`` the long way."""
     if raw is None or isinstance(raw, bool | dict | list):
         return ""
     text = fix_text(str(raw))

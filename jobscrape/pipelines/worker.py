@@ -344,10 +344,10 @@ def _outcome(posting: JobPosting, methods: list[Any], crawler: WorkerCrawler,
         return ("drop", str(drop), drop.log_level, hard_rule, stats.calls, logs.records)
     except Exception as error:  # the crawl's process runs it again and reports it there
         return ("error", repr(error))
-    changed = {
+    changed = {  # what a pipeline set anew, and every list and dict (changed in place?)
         name: value
         for name, value in vars(posting).items()
-        if before.get(name, before) is not value or isinstance(value, list | dict)
+        if before.get(name, before) is not value or isinstance(value, (list, dict))
     }
     return ("ok", changed, stats.calls, logs.records)
 

@@ -188,7 +188,9 @@ class ContentRun:
         """Whether ``posting`` would render to the live post the index holds (the same record,
         code and settings): then the post is seen, counted unchanged, and the record needs no
         further work."""
-        posting.source_hash = posting.hash_source(self.salt)
+        # the hash of a record mapped alone covers the salt, and every field is made from it:
+        # the posting's fields need no second hash
+        posting.source_hash = posting.record_hash or posting.hash_source(self.salt)
         listing = posting.listing or posting.source
         found = self.index.made_from(posting.slug, posting.source_hash, listing)
         return found is not None and self.seen_whole(posting.slug, *found)
@@ -278,7 +280,10 @@ class ContentRun:
         """The stamps of the posts the writer process wrote, into the index: the next run
         finds them unchanged without reading them."""
         stamps = self.directory.take_stamps()
-        self.index.set_stamps([(Path(path).stem, stamp, hash_) for path, stamp, hash_ in stamps])
+        # a post's file is <slug>.md (ContentDirectory._file): its name without the suffix
+        self.index.set_stamps(
+            [(os.path.basename(path)[:-3], stamp, hash_) for path, stamp, hash_ in stamps]
+        )
 
     def _partial_answers(self, source: str) -> bool:
         """Whether some answers of a run that went well were still incomplete: pages robots.txt
