@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from html.parser import HTMLParser
 
@@ -175,9 +176,64 @@ def _nests_as_written(tags: list[tuple[str, str, str]]) -> bool:
     return not open_tags
 
 
+# The shapes most boards' descriptions take, as one pattern: paragraphs, headings, rules, lists
+# of items (which hold paragraphs, headings and phrasing) and divisions of those, phrasing
+# (b strong em i u code span, plain web links) nested two deep, line breaks anywhere; lower-case
+# tags, no attribute but a link's href. Every tag of markup it matches is allowlisted and placed
+# as ``_nests_as_written`` demands, so the tag-by-tag check would find nothing: a description of
+# that shape (most of RemoteOK's) is judged in one pass of the regex engine, not tag by tag in
+# Python (5 µs rather than 30 to 50 for 3 KB). Anything else takes the tag-by-tag check.
+_TEXT = r"[^<]*+"
+_BREAK = r"<br(?: ?/)?>"
+_RULE = r"<hr(?: ?/)?>"
+_WEB_URL = r"https?://[!#-%'-;=?-~]*"  # printable ASCII but " & < > and the space
+_GROUPS = itertools.count()
+
+
+def _element(names: str, content: str) -> str:
+    """An element whose name is one of ``names``, closed by the same name."""
+    group = f"e{next(_GROUPS)}"
+    return f"<(?P<{group}>{names})>{content}</(?P={group})>"
+
+
+def _run(parts: list[str]) -> str:
+    """Text with any of ``parts`` in it. (A possessive loop holding groups trips a bug of
+    Python 3.11's regex engine: the loops backtrack, each of their turns starting at a "<".)"""
+    return f"{_TEXT}(?:(?:{'|'.join(parts)}){_TEXT})*"
+
+
+def _phrasing(depth: int, links: bool = True) -> list[str]:
+    if depth == 0:
+        return [_BREAK]
+    parts = [_BREAK, _element("b|strong|em|i|u|code|span", _run(_phrasing(depth - 1, links)))]
+    if links:  # a link holds no link
+        parts.append(f'<a href="{_WEB_URL}">{_run(_phrasing(depth - 1, links=False))}</a>')
+    return parts
+
+
+def _blocks() -> list[str]:
+    return [f"<p>{_run(_phrasing(2))}</p>", _RULE, _element("h[1-6]", _run(_phrasing(1)))]
+
+
+def _lists() -> list[str]:
+    item = f"<li>{_run([*_blocks(), *_phrasing(2)])}</li>"
+    return [_element("ul|ol", _run([item, _BREAK]))]
+
+
+_DIVISION = f"<div>{_run([*_blocks(), *_lists(), *_phrasing(2)])}</div>"
+_SIMPLE_MARKUP = re.compile(_run([*_blocks(), *_lists(), _DIVISION, *_phrasing(2)]))
+
+
 def plain_markup_problem(markup: str) -> str | None:
     """For markup in the plain form whose elements nest as written: why it is not safe, or
     ``""``. ``None`` for other markup, which needs the full audit."""
+    if _SIMPLE_MARKUP.fullmatch(markup) is not None:
+        return ""
+    return tag_by_tag_problem(markup)
+
+
+def tag_by_tag_problem(markup: str) -> str | None:
+    """``plain_markup_problem`` tag by tag: every tag read, its nesting checked."""
     tags = _PLAIN_TAG.findall(markup)
     if markup.count("<") != len(tags):
         return None  # a stray "<"
