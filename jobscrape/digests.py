@@ -9,13 +9,6 @@ from typing import Any
 
 _EMPTY = 0
 _MIN_SLOTS = 1024  # a power of two
-_MASK = (1 << 64) - 1
-
-
-def digest(text: str) -> int:
-    """A 64-bit digest of ``text``, never 0 (0 marks an empty slot): Python's own string hash
-    (SipHash, keyed anew in each process), so a digest is for this process's memory only."""
-    return (hash(text) & _MASK) or 1
 
 
 def value_hash(value: Any) -> str:
@@ -34,7 +27,9 @@ class DigestSet:
     """A set of strings kept as 8-byte digests in one flat array: about 16 to 32 bytes a member
     and no Python object per member, where a ``set`` of the strings costs some 100 bytes or more
     a member (the string, and its slot). Membership is by digest: two different strings taken
-    for one needs a 64-bit collision (about one chance in 10**9 among a million names).
+    for one needs a 64-bit collision (about one chance in 10**9 among a million names). A
+    string's digest is Python's own string hash (SipHash, keyed anew in each process: for this
+    process's memory only) cut to the set's width, and never 0, which marks an empty slot.
 
     ``bits=32`` keeps 4-byte digests, half the memory: for a filter whose yes is checked
     elsewhere (a look-up that is then asked of the state index), as a collision is no longer
@@ -56,7 +51,7 @@ class DigestSet:
     def __contains__(self, text: object) -> bool:
         if not isinstance(text, str):
             return False
-        key = (hash(text) & self._keys) or 1  # digest(text), inline: the hot path of a run
+        key = (hash(text) & self._keys) or 1  # its digest (the hot path of a run)
         slots, mask = self._slots, self._mask
         slot = key & mask
         while True:
@@ -68,7 +63,7 @@ class DigestSet:
             slot = (slot + 1) & mask
 
     def add(self, text: str) -> None:
-        key = (hash(text) & self._keys) or 1  # digest(text), inline, as in __contains__
+        key = (hash(text) & self._keys) or 1  # its digest, as in __contains__
         slots, mask = self._slots, self._mask
         slot = key & mask
         while True:
