@@ -153,69 +153,43 @@ NEAR_MISSES = [
 PHRASE_NAMES = ["b", "strong", "em", "i", "u", "code", "span"]
 
 
-def joined(draw, parts):
-    return "".join(draw(st.lists(st.one_of(*parts), max_size=3)))
+def run_of(*parts):
+    """Up to three of ``parts``, one after the other."""
+    return st.lists(st.one_of(*parts), max_size=3).map("".join)
 
 
-def text_part():
-    return st.sampled_from(SHAPE_TEXT)
+def named(names, content):
+    """An element named from ``names`` around ``content``, closed by the same name."""
+    return st.tuples(st.sampled_from(names), content).map(lambda t: f"<{t[0]}>{t[1]}</{t[0]}>")
 
 
-def breaks():
-    return st.sampled_from(["<br>", "<br/>", "<br />"])
+TEXT_PART = st.sampled_from(SHAPE_TEXT)
+BREAKS = st.sampled_from(["<br>", "<br/>", "<br />"])
 
 
-@st.composite
-def phrasing(draw, depth, links=True):
-    parts = [text_part(), breaks()]
+def phrasing(depth, links=True):
+    parts = [TEXT_PART, BREAKS]
     if depth > 0:
-        name = draw(st.sampled_from(PHRASE_NAMES))
-        parts.append(st.just(f"<{name}>{draw(phrasing(depth - 1, links))}</{name}>"))
+        parts.append(named(PHRASE_NAMES, phrasing(depth - 1, links)))
         if links:
-            href = draw(st.sampled_from(SAFE_HREFS))
-            parts.append(st.just(f'<a href="{href}">{draw(phrasing(depth - 1, False))}</a>'))
-    return joined(draw, parts)
+            link = st.tuples(st.sampled_from(SAFE_HREFS), phrasing(depth - 1, links=False))
+            parts.append(link.map(lambda t: f'<a href="{t[0]}">{t[1]}</a>'))
+    return run_of(*parts)
 
 
-@st.composite
-def blocks(draw):
-    heading = draw(st.sampled_from(["h1", "h2", "h3", "h6"]))
-    return draw(
-        st.sampled_from(
-            [
-                f"<p>{draw(phrasing(2))}</p>",
-                draw(st.sampled_from(["<hr>", "<hr />"])),
-                f"<{heading}>{draw(phrasing(1))}</{heading}>",
-            ]
-        )
-    )
-
-
-@st.composite
-def lists(draw):
-    name = draw(st.sampled_from(["ul", "ol"]))
-    items = joined(draw, [text_part(), breaks(), item()])
-    return f"<{name}>{items}</{name}>"
-
-
-@st.composite
-def item(draw):
-    return f"<li>{joined(draw, [blocks(), phrasing(2)])}</li>"
-
-
-@st.composite
-def division(draw):
-    return f"<div>{joined(draw, [blocks(), lists(), phrasing(2)])}</div>"
-
-
-@st.composite
-def board_markup(draw):
-    return joined(draw, [blocks(), lists(), division(), phrasing(2)])
+BLOCKS = st.one_of(
+    named(["p"], phrasing(2)),
+    st.sampled_from(["<hr>", "<hr />"]),
+    named(["h1", "h2", "h3", "h6"], phrasing(1)),
+)
+LISTS = named(["ul", "ol"], run_of(TEXT_PART, BREAKS, named(["li"], run_of(BLOCKS, phrasing(2)))))
+DIVISIONS = named(["div"], run_of(BLOCKS, LISTS, phrasing(2)))
+BOARD_MARKUP = run_of(BLOCKS, LISTS, DIVISIONS, phrasing(2))
 
 
 @st.composite
 def near_board_markup(draw):
-    text = draw(board_markup())
+    text = draw(BOARD_MARKUP)
     found = [pair for pair in NEAR_MISSES if pair[0] in text]
     if found and draw(st.integers(0, 3)):
         old, new = draw(st.sampled_from(found))
@@ -225,7 +199,7 @@ def near_board_markup(draw):
 
 
 @settings(max_examples=int(os.environ.get("PLAIN_MARKUP_EXAMPLES", "600")), deadline=None)
-@given(board_markup())
+@given(BOARD_MARKUP)
 def test_markup_built_in_the_simple_shapes_takes_one_pass(text):
     assert _SIMPLE_MARKUP.fullmatch(text) is not None
     assert tag_by_tag_problem(text) == ""
