@@ -70,6 +70,25 @@ def test_a_full_disk_fails_the_run_naming_the_directory_and_truncates_no_post(tm
         assert all("new new" in (content / name).read_text() for name in before)
 
 
+def test_posts_that_fail_only_at_the_runs_last_flush_fail_it_and_expire_nothing(tmp_path):
+    """Fewer posts than a writer batch: they are written, and fail, only when the run ends."""
+    with tmpfs(tmp_path / "disk", "2m") as disk:
+        content = disk / "content"
+        first = crawl_remotive(content, remotive_cassette(tmp_path / "a.yaml", FIVE))
+        assert first.returncode == 0, first.stderr[-2000:]
+        before = snapshot(content)
+        # four of the five jobs again, each now too long for what the disk has left; the
+        # index's few rows still fit (the writer removes the temporary files it could not fill)
+        longer = [remotive_job(job["id"], job["title"], description="<p>" + "new " * 150_000)
+                  for job in FIVE[:4]]  # fmt: skip
+        result = crawl_remotive(content, remotive_cassette(tmp_path / "b.yaml", longer))
+        assert result.returncode == 1
+        assert "No space left on device" in result.stderr.strip().splitlines()[-1]
+        assert "expiring nothing: the run failed" in result.stderr
+        assert snapshot(content) == before  # the fifth job, gone from the list, not expired
+        assert not [p for p in content.iterdir() if p.name.endswith(".tmp")]
+
+
 def test_a_read_only_content_directory_fails_the_run_naming_it(tmp_path):
     with tmpfs(tmp_path / "disk", "2m") as disk:
         content = disk / "content"

@@ -111,6 +111,7 @@ class ContentRun:
         self.salt = ""
         self.record_salt = ""
         self._wrote = 0
+        self._index_full = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ContentRun:
@@ -250,8 +251,10 @@ class ContentRun:
         stats = self.crawler.stats
         assert stats is not None
         try:
-            self._flush()
-            failure = failure_reason({**stats.get_stats(), "finish_reason": reason}, self.errors)
+            unwritten = self._flush()  # the error handler is gone: a failure here counts too
+            failure = unwritten or failure_reason(
+                {**stats.get_stats(), "finish_reason": reason}, self.errors
+            )
             if failure:
                 stats.set_value("jobscrape/expiry/withheld", 1)
                 logger.warning("%s: expiring nothing: the run failed (%s)", spider.name, failure)
@@ -266,15 +269,29 @@ class ContentRun:
                     logger.exception("%s: expiring the jobs of %s failed", spider.name, listing)
         finally:
             self._flush()
-            self.index.commit()
 
-    def _flush(self) -> None:
-        """Every post handed to the writer written: a failure is the run's ERROR."""
+    def _flush(self) -> str:
+        """Every post handed to the writer written, and every row of the index, committed: a
+        failure is the run's ERROR, and what this returns (else "")."""
+        failed = ""
         try:
             self.directory.sync()
         except ContentDirUnwritable as error:
-            logger.error("%s", error.strerror)
-        self._take_stamps()
+            failed = error.strerror or str(error)
+            logger.error("%s", failed)
+        try:
+            self._take_stamps()
+            self.index.commit()
+        except sqlite3.OperationalError as error:
+            if getattr(error, "sqlite_errorcode", None) != SQLITE_FULL:
+                raise
+            if not self._index_full:  # the rows are lost: said once
+                self._index_full = True
+                message = f"cannot write the state index of {self.directory.root}"
+                message += f": {os.strerror(errno.ENOSPC)}"
+                logger.error("%s", message)
+                failed = failed or message
+        return failed
 
     def _take_stamps(self) -> None:
         """The stamps of the posts the writer process wrote, into the index: the next run
