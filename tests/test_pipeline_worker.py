@@ -4,11 +4,9 @@ and drops the crawl's own process gives, and a worker that dies loses no posting
 from __future__ import annotations
 
 import ast
-import asyncio
 import logging
 import os
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +17,7 @@ from scrapy.settings import Settings
 from jobscrape.items import JobPosting
 from jobscrape.pipelines import PostingDropped, PostingPipeline
 from jobscrape.pipelines.sanitize_html import SanitizeHtmlPipeline
-from jobscrape.pipelines.worker import (
-    MAX_IN_FLIGHT,
-    PipelineWorker,
-    RecordedLogs,
-    WorkerCrawler,
-    _outcome,
-    apply,
-)
+from jobscrape.pipelines.worker import RecordedLogs, WorkerCrawler, _outcome, apply
 from tests.conftest import run_crawl, snapshot
 from tests.test_hostile_input import (
     HOSTILE_BODY,
@@ -73,17 +64,6 @@ class PrintsInWorker(PostingPipeline):
 
     def process_item(self, item: JobPosting) -> JobPosting:
         print(f"looking at {item.source_id}")
-        return item
-
-
-class SlowInWorker(PostingPipeline):
-    """A last pipeline slower than the crawl hands it postings."""
-
-    in_worker = True
-
-    def process_item(self, item: JobPosting) -> JobPosting:
-        time.sleep(0.002)
-        item.title = f"seen {item.source_id}"
         return item
 
 
@@ -291,29 +271,3 @@ def test_the_project_runs_the_last_pipelines_in_the_worker():
         "jobscrape.pipelines.sanitize_html.SanitizeHtmlPipeline",
         "jobscrape.pipelines.render_post.RenderPostPipeline",
     ]
-
-
-def test_postings_the_worker_cannot_take_yet_wait_for_it_rather_than_run_in_the_crawl():
-    async def hand_over(count: int) -> tuple[list[Any], int]:
-        worker = PipelineWorker(Settings({}), [f"{__name__}.SlowInWorker"])
-        try:
-            await asyncio.wait_for(worker.started, 60)
-            assert worker.ready
-            postings = [JobPosting(source="remoteok", source_id=str(n), slug=f"post-{n}")
-                        for n in range(count)]  # fmt: skip
-            submitted = [worker.submit(posting) for posting in postings]
-            futures = [future for future in submitted if future is not None]
-            most_sent = 0
-            while not all(future.done() for future in futures):
-                most_sent = max(most_sent, worker.unanswered)
-                await asyncio.sleep(0.001)
-            return [future.result() for future in futures], most_sent
-        finally:
-            worker.close()
-
-    outcomes, most_sent = asyncio.run(hand_over(3 * MAX_IN_FLIGHT))
-    assert len(outcomes) == 3 * MAX_IN_FLIGHT  # every posting taken, none left to the crawl
-    assert [outcome[1]["title"] for outcome in outcomes] == [
-        f"seen {n}" for n in range(3 * MAX_IN_FLIGHT)
-    ]
-    assert 0 < most_sent <= MAX_IN_FLIGHT

@@ -8,10 +8,8 @@ goes on parsing. The worker sends back, for each posting, the fields its pipelin
 stats they counted and the lines they logged, or the ``DropItem`` they raised: the crawl's
 process applies them as if the pipelines had run in it.
 
-Nothing depends on the worker: until it says it is ready, when it fails on a posting or ends,
-those postings go through the same pipelines in the crawl's process. When it is behind, the
-postings wait for it (the crawl goes on parsing): run in the crawl's process they would take the
-CPU of the very work that binds the run, and the worker has a CPU of its own.
+Nothing depends on the worker: until it says it is ready, when it is behind, when it fails on a
+posting or ends, those postings go through the same pipelines in the crawl's process.
 """
 
 from __future__ import annotations
@@ -42,7 +40,7 @@ logger = logging.getLogger(__name__)
 BATCH = 32
 """Postings handed over at a time."""
 MAX_IN_FLIGHT = 96
-"""Postings sent to the worker and not yet answered: beyond it, the next ones wait to be sent."""
+"""Postings handed over and not yet answered: beyond it, the crawl's process runs them itself."""
 ANSWER_TIMEOUT = 120.0
 """Seconds without an answer, with postings handed over, after which the worker is ended."""
 _FRAME = struct.Struct("<I")
@@ -140,9 +138,6 @@ class PipelineWorker:
         self.ready = False
         self.ended = False
         self.in_flight = 0
-        """Postings handed over and not yet answered, sent or waiting to be."""
-        self.unanswered = 0
-        """Postings sent and not yet answered (at most ``MAX_IN_FLIGHT``)."""
         self._batch: list[tuple[JobPosting, asyncio.Future[Outcome]]] = []
         self._flush_scheduled = False
         self._sent: deque[list[asyncio.Future[Outcome]]] = deque()
@@ -168,9 +163,9 @@ class PipelineWorker:
         self._send(pickle.dumps((picklable_settings(settings), pipelines), 5))
 
     def submit(self, posting: JobPosting) -> asyncio.Future[Outcome] | None:
-        """The future outcome of ``posting`` in the worker; None when the worker is not ready
-        or has ended."""
-        if not self.ready or self.ended:
+        """The future outcome of ``posting`` in the worker; None when the worker is not ready,
+        has ended, or has enough in hand already."""
+        if not self.ready or self.ended or self.in_flight >= MAX_IN_FLIGHT:
             return None
         future: asyncio.Future[Outcome] = self.loop.create_future()
         self._batch.append((posting, future))
@@ -183,22 +178,20 @@ class PipelineWorker:
         return future
 
     def _flush(self) -> None:
-        """Send what waits, a batch at a time, while fewer than ``MAX_IN_FLIGHT`` are sent and
-        unanswered."""
         self._flush_scheduled = False
-        while self._batch and not self.ended and self.unanswered < MAX_IN_FLIGHT:
-            batch, self._batch = self._batch[:BATCH], self._batch[BATCH:]
-            try:
-                data = pickle.dumps([posting for posting, _ in batch], 5)
-            except Exception:  # a posting holding something that does not pickle
-                for _, future in batch:
-                    self._resolve(future, RUN_HERE)
-                continue
-            self._sent.append([future for _, future in batch])
-            self.unanswered += len(batch)
-            self._send(data)
-            if self._watchdog is None:
-                self._watchdog = self.loop.call_later(ANSWER_TIMEOUT, self._check)
+        if not self._batch or self.ended:
+            return
+        batch, self._batch = self._batch, []
+        try:
+            data = pickle.dumps([posting for posting, _ in batch], 5)
+        except Exception:  # a posting holding something that does not pickle
+            for _, future in batch:
+                self._resolve(future, RUN_HERE)
+            return
+        self._sent.append([future for _, future in batch])
+        self._send(data)
+        if self._watchdog is None:
+            self._watchdog = self.loop.call_later(ANSWER_TIMEOUT, self._check)
 
     def _send(self, data: bytes) -> None:
         self._outbox += _FRAME.pack(len(data))
@@ -263,11 +256,8 @@ class PipelineWorker:
                     self.started.set_result(None)
                 continue
             futures = self._sent.popleft()
-            self.unanswered -= len(futures)
             for future, outcome in zip(futures, answer, strict=True):
                 self._resolve(future, outcome)
-            if self._batch:
-                self._flush()
 
     def _resolve(self, future: asyncio.Future[Outcome], outcome: Outcome) -> None:
         self.in_flight -= 1
