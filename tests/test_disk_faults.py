@@ -4,15 +4,19 @@ truncated. The file systems are small tmpfs mounts the tests make (root only).""
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from jobscrape.spiders.remotive import RemotiveSpider
 from jobscrape.writer.lock import STATE_DIR
-from tests.conftest import FIXTURES, crawl_board, run_crawl, snapshot
+from jobscrape.writer.run import ContentRun
+from tests.conftest import FIXTURES, crawl_board, make_crawler, run_crawl, snapshot
 from tests.test_incremental import FIVE, remotive_cassette, remotive_job
 
 
@@ -87,6 +91,27 @@ def test_posts_that_fail_only_at_the_runs_last_flush_fail_it_and_expire_nothing(
         assert "expiring nothing: the run failed" in result.stderr
         assert snapshot(content) == before  # the fifth job, gone from the list, not expired
         assert not [p for p in content.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_state_index_that_cannot_be_committed_at_the_end_is_one_error_naming_it(tmp_path, caplog):
+    run = ContentRun(make_crawler(RemotiveSpider, CONTENT_DIR=str(tmp_path)), str(tmp_path))
+    run.spider_opened(RemotiveSpider())
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorcode = 13  # SQLITE_FULL, as sqlite3 sets it
+
+    def commit() -> None:
+        raise full
+
+    run.index.commit = commit  # type: ignore[method-assign]
+    with caplog.at_level(logging.ERROR):
+        failed = run._flush()
+        again = run._flush()  # the closing flush: the rows are lost, said once
+    assert failed == f"cannot write the state index of {tmp_path}: No space left on device"
+    assert again == ""
+    assert [record.getMessage() for record in caplog.records] == [failed]
+    logging.getLogger().removeHandler(run.errors)  # what spider_closed would do
+    del run.index.commit
+    run.index.close()
 
 
 def test_a_read_only_content_directory_fails_the_run_naming_it(tmp_path):
