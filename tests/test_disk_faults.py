@@ -49,12 +49,19 @@ def crawl_remotive(content: Path, cassette: Path):
     return run_crawl("remotive", "-s", f"VCR_CASSETTE={cassette}", "-s", f"CONTENT_DIR={content}")
 
 
-def test_a_full_disk_fails_the_run_naming_the_directory_and_truncates_no_post(tmp_path):
+@contextlib.contextmanager
+def five_posts_on_a_small_disk(tmp_path: Path) -> Iterator[tuple[Path, Path, dict[str, bytes]]]:
+    """A 2 MB tmpfs whose content directory a first run filled with five posts: the disk, the
+    directory and its posts."""
     with tmpfs(tmp_path / "disk", "2m") as disk:
         content = disk / "content"
         first = crawl_remotive(content, remotive_cassette(tmp_path / "a.yaml", FIVE))
         assert first.returncode == 0, first.stderr[-2000:]
-        before = snapshot(content)
+        yield disk, content, snapshot(content)
+
+
+def test_a_full_disk_fails_the_run_naming_the_directory_and_truncates_no_post(tmp_path):
+    with five_posts_on_a_small_disk(tmp_path) as (disk, content, before):
         fill(disk)
         changed = [remotive_job(job["id"], job["title"], description="<p>" + "new " * 2000)
                    for job in FIVE]  # fmt: skip
@@ -76,11 +83,7 @@ def test_a_full_disk_fails_the_run_naming_the_directory_and_truncates_no_post(tm
 
 def test_posts_that_fail_only_at_the_runs_last_flush_fail_it_and_expire_nothing(tmp_path):
     """Fewer posts than a writer batch: they are written, and fail, only when the run ends."""
-    with tmpfs(tmp_path / "disk", "2m") as disk:
-        content = disk / "content"
-        first = crawl_remotive(content, remotive_cassette(tmp_path / "a.yaml", FIVE))
-        assert first.returncode == 0, first.stderr[-2000:]
-        before = snapshot(content)
+    with five_posts_on_a_small_disk(tmp_path) as (_, content, before):
         # four of the five jobs again, each now too long for what the disk has left; the
         # index's few rows still fit (the writer removes the temporary files it could not fill)
         longer = [remotive_job(job["id"], job["title"], description="<p>" + "new " * 150_000)
