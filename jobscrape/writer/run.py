@@ -42,6 +42,14 @@ from jobscrape.writer.state import StateIndex, content_hash, utc_now
 logger = logging.getLogger(__name__)
 
 SQLITE_FULL = 13
+DISK_FULL = os.strerror(errno.ENOSPC)
+
+
+def index_full(error: sqlite3.OperationalError) -> bool:
+    """Whether the state index could not be written for want of room (``SQLITE_FULL``)."""
+    return getattr(error, "sqlite_errorcode", None) == SQLITE_FULL
+
+
 STAMPS_EVERY = 256
 """Posts recorded between takings of the writer's stamps (memory stays flat)."""
 
@@ -159,12 +167,12 @@ class ContentRun:
         try:
             self._record(posting, data)
         except sqlite3.OperationalError as error:
-            if getattr(error, "sqlite_errorcode", None) != SQLITE_FULL:
+            if not index_full(error):
                 raise
             raise ContentDirUnwritable(
                 errno.ENOSPC,
-                f"cannot write {posting.slug} into {self.directory.root}: "
-                f"{os.strerror(errno.ENOSPC)} (the state index is full)",
+                f"cannot write {posting.slug} into {self.directory.root}: {DISK_FULL} (the "
+                "state index is full)",
             ) from error
 
     def _record(self, posting: JobPosting, data: bytes) -> None:
@@ -283,12 +291,11 @@ class ContentRun:
             self._take_stamps()
             self.index.commit()
         except sqlite3.OperationalError as error:
-            if getattr(error, "sqlite_errorcode", None) != SQLITE_FULL:
+            if not index_full(error):
                 raise
             if not self._index_full:  # the rows are lost: said once
                 self._index_full = True
-                message = f"cannot write the state index of {self.directory.root}"
-                message += f": {os.strerror(errno.ENOSPC)}"
+                message = f"cannot write the state index of {self.directory.root}: {DISK_FULL}"
                 logger.error("%s", message)
                 failed = failed or message
         return failed
