@@ -230,3 +230,64 @@ def test_look_ups_of_new_jobs_skip_the_query_and_still_find_every_row(tmp_path):
         assert [match.slug for match in index.matches("initech", "designer")] == ["Post-3"]
     finally:
         index.close()
+
+
+def late_indexes(index: StateIndex) -> set[str]:
+    names = {row[0] for row in index.db.execute("SELECT name FROM sqlite_master")}
+    return names & {"posts_listing", "posts_slug_nocase", "posts_record"}
+
+
+def test_a_new_index_is_filled_without_its_late_indexes_and_answers_the_same(tmp_path):
+    index = StateIndex(tmp_path)
+    try:
+        assert late_indexes(index) == set()
+        for number in range(1, 301):
+            record(index, f"post-{number}", record_hash=f"r{number}",
+                   listing="remoteok" if number % 3 else "other")  # fmt: skip
+        record(index, "Post-301", record_hash="r301")
+        index.commit()
+        assert late_indexes(index) == set()  # rows alone, while the run fills it
+        # the rare look-ups read the table meanwhile, and find the same rows
+        assert index.made_from_record("r7", "remoteok") == ("post-7", "h", "")
+        assert index.made_from_record("r9", "remoteok") is None  # post-9 is another listing's
+        assert index.case_twin("post-301") == "Post-301"
+        statements: list[str] = []
+        index.db.set_trace_callback(statements.append)
+        assert index.seen_count("remoteok", "2026-11-28T00:00:00") == 201  # a question by listing
+        assert late_indexes(index) == {"posts_listing", "posts_slug_nocase", "posts_record"}
+        assert sum(statement.startswith("CREATE INDEX") for statement in statements) == 3
+        plan = " ".join(
+            str(row[-1]) for row in index.db.execute(
+                "EXPLAIN QUERY PLAN SELECT slug FROM posts WHERE record_hash = ?", ("r7",)
+            )
+        )  # fmt: skip
+        assert "USING INDEX posts_record" in plan
+        assert index.made_from_record("r7", "remoteok") == ("post-7", "h", "")
+        index.seen_count("remoteok", "2026-11-28T00:00:00")
+        assert sum(statement.startswith("CREATE INDEX") for statement in statements) == 3  # once
+    finally:
+        index.close()
+
+
+def test_late_indexes_are_built_when_the_index_closes_and_after_a_killed_fill(tmp_path):
+    index = StateIndex(tmp_path)
+    record(index, "post-1", record_hash="r1")
+    index.close()  # no question by listing: built on closing
+    index = StateIndex(tmp_path)
+    try:
+        assert late_indexes(index) == {"posts_listing", "posts_slug_nocase", "posts_record"}
+    finally:
+        index.close()
+    # a run killed while it filled a new index committed rows, and no late index
+    killed = StateIndex(tmp_path / "killed")
+    record(killed, "post-1", record_hash="r1")
+    killed.commit()
+    assert late_indexes(killed) == set()
+    killed.db.close()
+    StateIndex._open.pop(killed.root, None)
+    index = StateIndex(tmp_path / "killed")
+    try:
+        assert late_indexes(index) == {"posts_listing", "posts_slug_nocase", "posts_record"}
+        assert index.made_from_record("r1", "remoteok") == ("post-1", "h", "")
+    finally:
+        index.close()

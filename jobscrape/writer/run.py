@@ -289,6 +289,7 @@ class ContentRun:
             logger.error("%s", failed)
         try:
             self._take_stamps()
+            self.index.build_indexes()  # for the expiry, and the next run
             self.index.commit()
         except sqlite3.OperationalError as error:
             if not index_full(error):

@@ -64,10 +64,7 @@ CREATE TABLE posts (
     file_stamp TEXT,
     record_hash TEXT
 );
-CREATE INDEX posts_listing ON posts (listing, last_seen);
 CREATE INDEX posts_match ON posts (company_key, title_key);
-CREATE INDEX posts_slug_nocase ON posts (slug COLLATE NOCASE);
-CREATE INDEX posts_record ON posts (record_hash);
 CREATE TABLE listings (
     listing TEXT PRIMARY KEY,
     jobs INTEGER NOT NULL,
@@ -81,6 +78,19 @@ CREATE TABLE pages (
     last_modified TEXT NOT NULL DEFAULT ''
 );
 """
+
+
+LATE_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS posts_listing ON posts (listing, last_seen)",
+    "CREATE INDEX IF NOT EXISTS posts_slug_nocase ON posts (slug COLLATE NOCASE)",
+    "CREATE INDEX IF NOT EXISTS posts_record ON posts (record_hash)",
+)
+"""Indexes of the posts that only a run's end (its listings' expiry) and rare look-ups (a
+record or a name in another case the in-memory digests could not rule out) ask. A new index
+(no posts yet: a site's first run, tens of thousands of jobs in one go) is filled without
+them, and they are built once from its rows, when a run asks by listing or ends
+(``build_indexes``), rather than kept up at every row written: about a third of a row's
+cost. A look-up before then reads the table."""
 
 
 def utc_now() -> str:
@@ -167,6 +177,24 @@ class StateIndex:
         """Posts read back from disk when the index had to be rebuilt on opening."""
         self.db = self._connect()
         self._known: tuple[DigestSet, DigestSet, DigestSet] | None = None
+        self._indexes_left_out = True
+        if not self._is_new():
+            self.build_indexes()  # also those a run killed while it filled the index left out
+
+    def _is_new(self) -> bool:
+        """Whether the index holds no post and was never given ``LATE_INDEXES``."""
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'posts_record'"
+        return (
+            not self.db.execute(query).fetchone()
+            and not self.db.execute("SELECT 1 FROM posts LIMIT 1").fetchone()
+        )
+
+    def build_indexes(self) -> None:
+        """``LATE_INDEXES``, built (at once, from the rows) if they were left out."""
+        if self._indexes_left_out:
+            for statement in LATE_INDEXES:
+                self.db.execute(statement)
+            self._indexes_left_out = False
 
     def _may_hold(self, slug: str) -> bool:
         """False when no post row has the name ``slug`` (in any case): a new job's look-ups
@@ -276,6 +304,7 @@ class StateIndex:
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
+            self.build_indexes()
             self.commit()
             self.db.close()
         StateIndex._open.pop(self.root, None)
@@ -445,6 +474,7 @@ class StateIndex:
 
     def vanished(self, listing: str, run: str) -> Iterator[PostRecord]:
         """Live posts of ``listing`` the run that started at ``run`` did not see."""
+        self.build_indexes()
         self._touch_now()
         rows = self.db.execute(
             "SELECT * FROM posts WHERE listing = ? AND expired_at IS NULL"
@@ -455,6 +485,7 @@ class StateIndex:
 
     def past_expiry(self, listing: str, now: str) -> Iterator[PostRecord]:
         """Live posts of ``listing`` whose own expiry date has passed."""
+        self.build_indexes()
         rows = self.db.execute(
             "SELECT * FROM posts WHERE listing = ? AND expired_at IS NULL"
             " AND expires IS NOT NULL AND expires != ''",
@@ -468,6 +499,7 @@ class StateIndex:
     def expired_before(self, listing: str, cutoff: str, run: str) -> Iterator[PostRecord]:
         """Posts of ``listing`` expired before ``cutoff`` that the run ``run`` did not see
         (a job still listed past its own expiry is not removed, only to come back)."""
+        self.build_indexes()
         self._touch_now()
         rows = self.db.execute(
             "SELECT * FROM posts WHERE listing = ? AND expired_at IS NOT NULL AND expired_at < ?"
@@ -478,6 +510,7 @@ class StateIndex:
 
     def listings_seen(self, run: str) -> list[str]:
         """The listings of the posts the run that started at ``run`` saw."""
+        self.build_indexes()
         self._touch_now()
         rows = self.db.execute(
             "SELECT DISTINCT listing FROM posts WHERE last_seen >= ? AND listing IS NOT NULL",
@@ -496,6 +529,7 @@ class StateIndex:
         return None if row is None else str(row[0])
 
     def seen_count(self, listing: str, run: str) -> int:
+        self.build_indexes()
         self._touch_now()
         return int(
             self.db.execute(
@@ -542,13 +576,13 @@ class StateIndex:
 
 def _upgrade(db: sqlite3.Connection) -> int:
     """Versions 3 to 5 of the index gain, in place, what later versions changed: the posts'
-    file stamps and record hashes (5), no index of their URLs, which nothing looks up (6)."""
+    file stamps and record hashes (5), no index of their URLs, which nothing looks up (6). The
+    index of record hashes comes with the other ``LATE_INDEXES``, when the index is opened."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(posts)")}
     with db:
         for column in ("file_stamp", "record_hash"):
             if column not in columns:
                 db.execute(f"ALTER TABLE posts ADD COLUMN {column} TEXT")
-        db.execute("CREATE INDEX IF NOT EXISTS posts_record ON posts (record_hash)")
         db.execute("DROP INDEX IF EXISTS posts_url")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return SCHEMA_VERSION
