@@ -117,6 +117,29 @@ def test_a_state_index_that_cannot_be_committed_at_the_end_is_one_error_naming_i
     run.index.close()
 
 
+def test_late_indexes_without_room_at_the_end_fail_the_run_and_keep_its_rows(tmp_path, caplog):
+    run = ContentRun(make_crawler(RemotiveSpider, CONTENT_DIR=str(tmp_path)), str(tmp_path))
+    run.spider_opened(RemotiveSpider())
+    run.index.record_post(
+        "post-1", source="remotive", source_id="1", listing="remotive", url="", hash_="h",
+        seen=run.run, expires="", expired_at="", posted="", company_key="acme", title_key="dev",
+    )  # fmt: skip
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorcode = 13  # SQLITE_FULL, as sqlite3 sets it
+
+    def build_indexes() -> None:
+        raise full
+
+    run.index.build_indexes = build_indexes  # type: ignore[method-assign]
+    with caplog.at_level(logging.ERROR):
+        failed = run._flush()
+    assert failed == f"cannot write the state index of {tmp_path}: No space left on device"
+    assert not run.index.db.in_transaction  # the rows were committed before
+    logging.getLogger().removeHandler(run.errors)  # what spider_closed would do
+    del run.index.build_indexes
+    run.index.close()
+
+
 def test_a_read_only_content_directory_fails_the_run_naming_it(tmp_path):
     with tmpfs(tmp_path / "disk", "2m") as disk:
         content = disk / "content"

@@ -289,8 +289,8 @@ class ContentRun:
             logger.error("%s", failed)
         try:
             self._take_stamps()
-            self.index.build_indexes()  # for the expiry, and the next run
             self.index.commit()
+            self.index.build_indexes()  # for the expiry, and the next run: the rows are in
         except sqlite3.OperationalError as error:
             if not index_full(error):
                 raise

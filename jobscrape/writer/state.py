@@ -304,8 +304,8 @@ class StateIndex:
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
-            self.build_indexes()
             self.commit()
+            self.build_indexes()
             self.db.close()
         StateIndex._open.pop(self.root, None)
 
