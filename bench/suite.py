@@ -1,7 +1,8 @@
 """The benchmark suite: the real spiders against a local generator (``bench/server.py``).
 
 Run: .venv/bin/python -m bench [--quick] [--sizes 1000,10000,100000] [--pages 5000]
-                                [--only a,b,c,d,e] [--json FILE] [--workdir DIR] [--keep]
+                                [--only a,b,c,d,e] [--repeat K] [--json FILE] [--workdir DIR]
+                                [--keep]
 
 For each N of ``--sizes`` (RemoteOK-style API of N jobs, pages of 1,000, ``Link: rel=next``):
 
@@ -19,7 +20,9 @@ again with nothing changed (requests counted by the server).
 
 Every crawl is a child process; wall time, CPU time (user+sys) and peak RSS come from
 ``os.wait4`` (in ``bench.measure``, a small launcher: see there why). The last line printed
-says which targets are met; the exit code is 1 when a measured one is not.
+says which targets are met; the exit code is 1 when a measured one is not. With ``--repeat
+K`` every scenario runs K times (each size's scenarios one after another, then again) and the
+targets are judged on the medians (``medians``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -274,33 +278,38 @@ class Suite:
         if not wanted:
             return
         with Server(n, 0, self.logs) as server:
-            url = f"{server.base}/api?page=1"
-            common = ["-a", "max_pages=100000"]
-            if "a" in wanted:
-                floor_dir = self.fresh_dir(f"floor-{n}")
-                self.crawl(
-                    server, n, "a", "floor (no pipelines, no feed)", "remoteok", url, floor_dir,
-                    *common, "-s", "STATS_DUMP=True", *NO_PIPELINES, expected=n,
-                )  # fmt: skip
-                shutil.rmtree(floor_dir, ignore_errors=True)
-            content = self.fresh_dir(f"content-{n}")
-            if wanted & set("bcd"):
-                self.crawl(
-                    server, n, "c", "full crawl, empty dir (fsync)", "remoteok", url, content,
-                    *common, expected=n,
-                )  # fmt: skip
-            if "d" in wanted:
-                self.crawl(
-                    server, n, "d", "re-crawl, nothing changed", "remoteok", url, content,
-                    *common, expected=n,
-                )  # fmt: skip
-            if wanted & set("bc"):
-                nofsync = self.fresh_dir(f"content-nofsync-{n}")
-                self.crawl(
-                    server, n, "c", "full crawl, empty dir (no fsync)", "remoteok", url,
-                    nofsync, *common, "-s", "CONTENT_FSYNC=False", expected=n,
-                )  # fmt: skip
-                shutil.rmtree(nofsync, ignore_errors=True)
+            for _ in range(self.args.repeat):
+                self.api_round(server, n, wanted)
+
+    def api_round(self, server: Server, n: int, wanted: set[str]) -> None:
+        """One run of each of the API scenarios of size ``n``: a, c, d, c', then b."""
+        url = f"{server.base}/api?page=1"
+        common = ["-a", "max_pages=100000"]
+        if "a" in wanted:
+            floor_dir = self.fresh_dir(f"floor-{n}")
+            self.crawl(
+                server, n, "a", "floor (no pipelines, no feed)", "remoteok", url, floor_dir,
+                *common, "-s", "STATS_DUMP=True", *NO_PIPELINES, expected=n,
+            )  # fmt: skip
+            shutil.rmtree(floor_dir, ignore_errors=True)
+        content = self.fresh_dir(f"content-{n}")
+        if wanted & set("bcd"):
+            self.crawl(
+                server, n, "c", "full crawl, empty dir (fsync)", "remoteok", url, content,
+                *common, expected=n,
+            )  # fmt: skip
+        if "d" in wanted:
+            self.crawl(
+                server, n, "d", "re-crawl, nothing changed", "remoteok", url, content,
+                *common, expected=n,
+            )  # fmt: skip
+        if wanted & set("bc"):
+            nofsync = self.fresh_dir(f"content-nofsync-{n}")
+            self.crawl(
+                server, n, "c", "full crawl, empty dir (no fsync)", "remoteok", url,
+                nofsync, *common, "-s", "CONTENT_FSYNC=False", expected=n,
+            )  # fmt: skip
+            shutil.rmtree(nofsync, ignore_errors=True)
         if "b" in wanted:
             self.write_floor(n, content)
         if not self.args.keep:
@@ -336,23 +345,28 @@ class Suite:
                 "-a", "follow=/jobs/", "-s", "CONCURRENT_REQUESTS=16",
                 "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
             ]  # fmt: skip
-            bare = self.fresh_dir(f"html-bare-{pages}")
-            self.crawl(
-                server, pages, "e", "html, no pipelines", "jobposting", url, bare, *common,
-                *NO_PIPELINES, expected=pages,
-            )  # fmt: skip
-            shutil.rmtree(bare, ignore_errors=True)
-            content = self.fresh_dir(f"html-content-{pages}")
-            self.crawl(
-                server, pages, "e", "html, pipelines, empty dir", "jobposting", url, content,
-                *common, expected=pages,
-            )  # fmt: skip
-            self.crawl(
-                server, pages, "e", "html, pipelines, unchanged", "jobposting", url, content,
-                *common,
-            )  # fmt: skip
-            if not self.args.keep:
-                shutil.rmtree(content, ignore_errors=True)
+            for _ in range(self.args.repeat):
+                self.html_round(server, pages, url, common)
+
+    def html_round(self, server: Server, pages: int, url: str, common: list[str]) -> None:
+        """One run of each of the (e) scenarios."""
+        bare = self.fresh_dir(f"html-bare-{pages}")
+        self.crawl(
+            server, pages, "e", "html, no pipelines", "jobposting", url, bare, *common,
+            *NO_PIPELINES, expected=pages,
+        )  # fmt: skip
+        shutil.rmtree(bare, ignore_errors=True)
+        content = self.fresh_dir(f"html-content-{pages}")
+        self.crawl(
+            server, pages, "e", "html, pipelines, empty dir", "jobposting", url, content,
+            *common, expected=pages,
+        )  # fmt: skip
+        self.crawl(
+            server, pages, "e", "html, pipelines, unchanged", "jobposting", url, content,
+            *common,
+        )  # fmt: skip
+        if not self.args.keep:
+            shutil.rmtree(content, ignore_errors=True)
 
     def run(self) -> int:
         if not self.args.quiet:
@@ -366,8 +380,13 @@ class Suite:
         finally:
             if not self.args.keep and not self.args.workdir:
                 shutil.rmtree(self.work, ignore_errors=True)
+        runs = self.rows
+        if self.args.repeat > 1:
+            self.rows = medians(runs)
         targets = evaluate(self.rows, self.args.sizes)
         print()
+        if self.args.repeat > 1:
+            print(f"medians of {self.args.repeat} runs of each scenario (peak RSS: the largest)")
         print(header())
         for row in self.rows:
             print(format_row(row))
@@ -392,6 +411,7 @@ class Suite:
                             for row in self.rows
                         ],
                         "targets": targets,
+                        "runs": [asdict(row) for row in runs] if self.args.repeat > 1 else [],
                     },
                     indent=1,
                     default=str,
@@ -400,6 +420,38 @@ class Suite:
             )
         print(line, flush=True)
         return 1 if any(target["met"] is False for target in targets) else 0
+
+
+def medians(runs: list[Row]) -> list[Row]:
+    """One row per scenario from its repeated runs, in the order they first ran: the median
+    wall and CPU time (and requests), the largest peak RSS, the fewest items, every note; the
+    runs' own figures in ``extra``."""
+    groups: dict[tuple[int, str, str], list[Row]] = {}
+    for row in runs:
+        groups.setdefault((row.n, row.scenario, row.label), []).append(row)
+    merged = []
+    for (n, scenario, label), rows in groups.items():
+        rss = [row.rss_mb for row in rows if row.rss_mb is not None]
+        requests = [row.requests for row in rows if row.requests is not None]
+        cpus = [row.cpu for row in rows if row.cpu is not None]
+        failed = [row.exit for row in rows if row.exit]
+        merged.append(Row(
+            n=n, scenario=scenario, label=label, items=min(row.items for row in rows),
+            wall=statistics.median(row.wall for row in rows),
+            cpu=statistics.median(cpus) if cpus else None,
+            rss_mb=max(rss) if rss else None,
+            requests=round(statistics.median(requests)) if requests else None,
+            exit=failed[0] if failed else rows[0].exit,
+            note="; ".join(dict.fromkeys(row.note for row in rows if row.note)),
+            extra={
+                **rows[0].extra,
+                "incomplete": any(row.extra.get("incomplete") for row in rows),
+                "walls": [row.wall for row in rows],
+                "cpus": [row.cpu for row in rows],
+                "rss_mbs": [row.rss_mb for row in rows],
+            },
+        ))  # fmt: skip
+    return merged
 
 
 def quiet_disk() -> None:
@@ -610,6 +662,13 @@ def _sizes(value: str) -> list[int]:
     return [int(part.replace("_", "")) for part in value.split(",") if part.strip()]
 
 
+def _count(value: str) -> int:
+    count = int(value)
+    if count < 1:
+        raise argparse.ArgumentTypeError("--repeat takes 1 or more")
+    return count
+
+
 def _only(value: str) -> list[str]:
     chosen = [part.strip().lower() for part in value.split(",") if part.strip()]
     unknown = [part for part in chosen if part not in SCENARIOS]
@@ -631,6 +690,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="job pages of the HTML site for (e) (default 5000)")  # fmt: skip
     parser.add_argument("--only", type=_only, default=list(SCENARIOS),
                         help="scenarios to run, e.g. a,c,d (default all)")  # fmt: skip
+    parser.add_argument("--repeat", type=_count, default=1, metavar="K",
+                        help="run each scenario K times, judged by medians")  # fmt: skip
     parser.add_argument("--json", metavar="FILE", help="save the results as JSON")
     parser.add_argument("--markdown", action="store_true",
                         help="also print the table as Markdown")  # fmt: skip
