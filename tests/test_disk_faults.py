@@ -96,48 +96,46 @@ def test_posts_that_fail_only_at_the_runs_last_flush_fail_it_and_expire_nothing(
         assert not [p for p in content.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_a_state_index_that_cannot_be_committed_at_the_end_is_one_error_naming_it(tmp_path, caplog):
+@contextlib.contextmanager
+def index_without_room(tmp_path: Path, method: str) -> Iterator[ContentRun]:
+    """A run whose state index fails at ``method`` as SQLite does on a full disk."""
     run = ContentRun(make_crawler(RemotiveSpider, CONTENT_DIR=str(tmp_path)), str(tmp_path))
     run.spider_opened(RemotiveSpider())
     full = sqlite3.OperationalError("database or disk is full")
     full.sqlite_errorcode = 13  # SQLITE_FULL, as sqlite3 sets it
 
-    def commit() -> None:
+    def no_room() -> None:
         raise full
 
-    run.index.commit = commit  # type: ignore[method-assign]
-    with caplog.at_level(logging.ERROR):
+    setattr(run.index, method, no_room)
+    try:
+        yield run
+    finally:
+        logging.getLogger().removeHandler(run.errors)  # what spider_closed would do
+        delattr(run.index, method)
+        run.index.close()
+
+
+def test_a_state_index_that_cannot_be_committed_at_the_end_is_one_error_naming_it(tmp_path, caplog):
+    with index_without_room(tmp_path, "commit") as run, caplog.at_level(logging.ERROR):
         failed = run._flush()
         again = run._flush()  # the closing flush: the rows are lost, said once
     assert failed == f"cannot write the state index of {tmp_path}: No space left on device"
     assert again == ""
     assert [record.getMessage() for record in caplog.records] == [failed]
-    logging.getLogger().removeHandler(run.errors)  # what spider_closed would do
-    del run.index.commit
-    run.index.close()
 
 
 def test_late_indexes_without_room_at_the_end_fail_the_run_and_keep_its_rows(tmp_path, caplog):
-    run = ContentRun(make_crawler(RemotiveSpider, CONTENT_DIR=str(tmp_path)), str(tmp_path))
-    run.spider_opened(RemotiveSpider())
-    run.index.record_post(
-        "post-1", source="remotive", source_id="1", listing="remotive", url="", hash_="h",
-        seen=run.run, expires="", expired_at="", posted="", company_key="acme", title_key="dev",
-    )  # fmt: skip
-    full = sqlite3.OperationalError("database or disk is full")
-    full.sqlite_errorcode = 13  # SQLITE_FULL, as sqlite3 sets it
-
-    def build_indexes() -> None:
-        raise full
-
-    run.index.build_indexes = build_indexes  # type: ignore[method-assign]
-    with caplog.at_level(logging.ERROR):
+    with index_without_room(tmp_path, "build_indexes") as run, caplog.at_level(logging.ERROR):
+        run.index.record_post(
+            "post-1", source="remotive", source_id="1", listing="remotive", url="", hash_="h",
+            seen=run.run, expires="", expired_at="", posted="", company_key="acme",
+            title_key="dev",
+        )  # fmt: skip
         failed = run._flush()
+        assert not run.index.db.in_transaction  # the rows were committed before
     assert failed == f"cannot write the state index of {tmp_path}: No space left on device"
-    assert not run.index.db.in_transaction  # the rows were committed before
-    logging.getLogger().removeHandler(run.errors)  # what spider_closed would do
-    del run.index.build_indexes
-    run.index.close()
+    assert [record.getMessage() for record in caplog.records] == [failed]
 
 
 def test_a_read_only_content_directory_fails_the_run_naming_it(tmp_path):
