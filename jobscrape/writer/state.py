@@ -80,11 +80,11 @@ CREATE TABLE pages (
 """
 
 
-LATE_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS posts_listing ON posts (listing, last_seen)",
-    "CREATE INDEX IF NOT EXISTS posts_slug_nocase ON posts (slug COLLATE NOCASE)",
-    "CREATE INDEX IF NOT EXISTS posts_record ON posts (record_hash)",
-)
+LATE_INDEXES = {
+    "posts_listing": "CREATE INDEX posts_listing ON posts (listing, last_seen)",
+    "posts_slug_nocase": "CREATE INDEX posts_slug_nocase ON posts (slug COLLATE NOCASE)",
+    "posts_record": "CREATE INDEX posts_record ON posts (record_hash)",
+}
 """Indexes of the posts that only a run's end (its listings' expiry) and rare look-ups (a
 record or a name in another case the in-memory digests could not rule out) ask. A new index
 (no posts yet: a site's first run, tens of thousands of jobs in one go) is filled without
@@ -177,22 +177,19 @@ class StateIndex:
         """Posts read back from disk when the index had to be rebuilt on opening."""
         self.db = self._connect()
         self._known: tuple[DigestSet, DigestSet, DigestSet] | None = None
-        self._indexes_left_out = True
-        if not self._is_new():
+        self._indexes_left_out = bool(self._missing_indexes())
+        if self.db.execute("SELECT 1 FROM posts LIMIT 1").fetchone():
             self.build_indexes()  # also those a run killed while it filled the index left out
 
-    def _is_new(self) -> bool:
-        """Whether the index holds no post and was never given ``LATE_INDEXES``."""
-        query = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'posts_record'"
-        return (
-            not self.db.execute(query).fetchone()
-            and not self.db.execute("SELECT 1 FROM posts LIMIT 1").fetchone()
-        )
+    def _missing_indexes(self) -> list[str]:
+        rows = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        names = {row[0] for row in rows}
+        return [statement for name, statement in LATE_INDEXES.items() if name not in names]
 
     def build_indexes(self) -> None:
-        """``LATE_INDEXES``, built (at once, from the rows) if they were left out."""
+        """``LATE_INDEXES``, built (at once, from the rows) where they were left out."""
         if self._indexes_left_out:
-            for statement in LATE_INDEXES:
+            for statement in self._missing_indexes():
                 self.db.execute(statement)
             self._indexes_left_out = False
 
