@@ -177,20 +177,18 @@ class StateIndex:
         """Posts read back from disk when the index had to be rebuilt on opening."""
         self.db = self._connect()
         self._known: tuple[DigestSet, DigestSet, DigestSet] | None = None
-        self._indexes_left_out = bool(self._missing_indexes())
+        self._indexes_left_out = True  # until build_indexes finds or makes them all
         if self.db.execute("SELECT 1 FROM posts LIMIT 1").fetchone():
             self.build_indexes()  # also those a run killed while it filled the index left out
-
-    def _missing_indexes(self) -> list[str]:
-        rows = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
-        names = {row[0] for row in rows}
-        return [statement for name, statement in LATE_INDEXES.items() if name not in names]
 
     def build_indexes(self) -> None:
         """``LATE_INDEXES``, built (at once, from the rows) where they were left out."""
         if self._indexes_left_out:
-            for statement in self._missing_indexes():
-                self.db.execute(statement)
+            rows = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+            names = {row[0] for row in rows}
+            for name, statement in LATE_INDEXES.items():
+                if name not in names:
+                    self.db.execute(statement)
             self._indexes_left_out = False
 
     def _may_hold(self, slug: str) -> bool:
