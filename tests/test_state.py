@@ -16,7 +16,7 @@ from jobscrape.renderer import rerender, split_post
 from jobscrape.report import SourceReport, write_report
 from jobscrape.text import match_key
 from jobscrape.writer.lock import STATE_DIR
-from jobscrape.writer.state import INDEX_FILE, StateIndex, has_passed
+from jobscrape.writer.state import INDEX_FILE, LATE_INDEXES, StateIndex, has_passed
 from tests.conftest import REFERENCE_POST, require_real
 
 
@@ -234,7 +234,7 @@ def test_look_ups_of_new_jobs_skip_the_query_and_still_find_every_row(tmp_path):
 
 def late_indexes(index: StateIndex) -> set[str]:
     names = {row[0] for row in index.db.execute("SELECT name FROM sqlite_master")}
-    return names & {"posts_listing", "posts_slug_nocase", "posts_record"}
+    return names & LATE_INDEXES.keys()
 
 
 def test_a_new_index_is_filled_without_its_late_indexes_and_answers_the_same(tmp_path):
@@ -254,7 +254,7 @@ def test_a_new_index_is_filled_without_its_late_indexes_and_answers_the_same(tmp
         statements: list[str] = []
         index.db.set_trace_callback(statements.append)
         assert index.seen_count("remoteok", "2026-11-28T00:00:00") == 201  # a question by listing
-        assert late_indexes(index) == {"posts_listing", "posts_slug_nocase", "posts_record"}
+        assert late_indexes(index) == LATE_INDEXES.keys()
         assert sum(statement.startswith("CREATE INDEX") for statement in statements) == 3
         plan = " ".join(
             str(row[-1]) for row in index.db.execute(
@@ -275,7 +275,7 @@ def test_late_indexes_are_built_when_the_index_closes_and_after_a_killed_fill(tm
     index.close()  # no question by listing: built on closing
     index = StateIndex(tmp_path)
     try:
-        assert late_indexes(index) == {"posts_listing", "posts_slug_nocase", "posts_record"}
+        assert late_indexes(index) == LATE_INDEXES.keys()
     finally:
         index.close()
     # a run killed while it filled a new index committed rows, and no late index
@@ -287,7 +287,7 @@ def test_late_indexes_are_built_when_the_index_closes_and_after_a_killed_fill(tm
     StateIndex._open.pop(killed.root, None)
     index = StateIndex(tmp_path / "killed")
     try:
-        assert late_indexes(index) == {"posts_listing", "posts_slug_nocase", "posts_record"}
+        assert late_indexes(index) == LATE_INDEXES.keys()
         assert index.made_from_record("r1", "remoteok") == ("post-1", "h", "")
     finally:
         index.close()
