@@ -16,8 +16,11 @@ import pytest
 from jobscrape.spiders.remotive import RemotiveSpider
 from jobscrape.writer.lock import STATE_DIR
 from jobscrape.writer.run import ContentRun
+from jobscrape.writer.staging import STAGING_FILE, Stager
+from jobscrape.writer.state import StateIndex
 from tests.conftest import FIXTURES, crawl_board, make_crawler, run_crawl, snapshot
 from tests.test_incremental import FIVE, remotive_cassette, remotive_job
+from tests.test_staged_rows import row
 
 
 @contextlib.contextmanager
@@ -172,3 +175,22 @@ def test_a_content_directory_that_cannot_take_posts_fails_naming_it(tmp_path):
         name: data for name, data in before.items() if name != victim.name
     }
     assert os.path.isdir(victim)
+
+
+def test_rows_left_staged_on_a_full_disk_are_dropped_and_the_run_goes_on(tmp_path, caplog):
+    """A killed run's staged rows cannot be merged into an index with no room left: they are
+    a cache of posts on disk, removed with a WARNING; the index opens and answers."""
+    with tmpfs(tmp_path / "disk", "2m") as disk:
+        (disk / STATE_DIR).mkdir()
+        StateIndex(disk).close()
+        rows = [(*row(f"post-{n}"), f"hash {n}", "") for n in range(500)]
+        Stager().stage(str(disk), rows)
+        fill(disk)
+        with caplog.at_level(logging.WARNING):
+            index = StateIndex(disk)
+        try:
+            assert index.get("post-1") is None
+            assert any("could not be merged" in message for message in caplog.messages)
+            assert not (disk / STATE_DIR / STAGING_FILE).exists()
+        finally:
+            index.close()

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO, cast
 
+from jobscrape.writer.staging import Row, Stager
+
 SYNCFS_FROM = 8
 """Batches of at least this many durable posts are flushed with one ``syncfs`` rather than an
 ``fsync`` per post."""
@@ -46,6 +48,9 @@ def file_stamp(status: os.stat_result) -> str:
 
 Stamp = tuple[str, str, str]
 """A post written: its path, its file's stamp and its bytes' content hash."""
+WriteStamp = tuple[int, str, str]
+"""The writer process's stamp of a post it wrote without a row: the post's place in its
+batch, its file's stamp and its bytes' content hash."""
 
 
 class ContentDirUnwritable(OSError):
@@ -54,13 +59,15 @@ class ContentDirUnwritable(OSError):
 
 @dataclass(slots=True)
 class PostWrite:
-    """One post to write: where, its bytes, its file mode, and whether to flush it to disk."""
+    """One post to write: where, its bytes, its file mode, whether to flush it to disk, and
+    its row of the state index, staged once it is written (``staging``), if it has one."""
 
     root: str
     path: str
     data: bytes
     mode: int
     fsync: bool
+    row: Row | None = None
 
 
 @functools.cache
@@ -189,9 +196,9 @@ PIPE_SIZE = 1 << 20
 """Bytes a pipe to a helper process holds (Linux): a batch goes in one write."""
 _F_SETPIPE_SZ = 1031
 
-Answer = tuple[tuple[int, str] | None, list[Stamp]]
+Answer = tuple[tuple[int, str] | None, list[WriteStamp]]
 """The writer process's answer to a batch: None or the errno and message of its failure, and
-the posts written."""
+the stamps of the posts it wrote without a row (those with one are staged)."""
 
 
 def die_with(parent: int) -> None:
@@ -222,6 +229,7 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     """Write the batches read from ``requests`` in order, answering each on ``answers``,
     until ``requests`` ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl decides when to stop
+    stager = Stager()
     while True:
         try:
             batch: list[PostWrite] = pickle.load(requests)
@@ -229,14 +237,27 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
             return
         answer: Answer
         try:
-            stamps = write_posts(batch)
-        except ContentDirUnwritable as error:
+            answer = (None, write_and_stage(batch, stager))
+        except OSError as error:  # ContentDirUnwritable, or the staging failed
             answer = ((error.errno or 0, error.strerror or str(error)), [])
-        else:
-            written = zip(batch, stamps, strict=True)
-            answer = (None, [(w.path, stamp, content_hash(w.data)) for w, stamp in written])
         pickle.dump(answer, answers)
         answers.flush()
+
+
+def write_and_stage(batch: list[PostWrite], stager: Stager) -> list[WriteStamp]:
+    """Write a batch (``write_posts``), then stage the rows of its posts that carry one, with
+    their content hash and file stamp; returns the stamps of the others."""
+    stamps = write_posts(batch)
+    rows: dict[str, list[Row]] = {}
+    unstaged: list[WriteStamp] = []
+    for place, (write, stamp) in enumerate(zip(batch, stamps, strict=True)):
+        if write.row is None:
+            unstaged.append((place, stamp, content_hash(write.data)))
+        else:
+            rows.setdefault(write.root, []).append((*write.row, content_hash(write.data), stamp))
+    for root, staged in rows.items():
+        stager.stage(root, staged)
+    return unstaged
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from jobscrape.writer.atomic import (
     widen_pipe,
     write_posts,
 )
+from jobscrape.writer.staging import Row
 
 DEFAULT_CONTENT_DIR = "content"
 POST_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,119}$")
@@ -100,6 +101,12 @@ class PostWriter:
         if len(self._batch) >= batch_size:
             self._dispatch()
 
+    def wait(self) -> None:
+        """Wait until every post handed over is written (and its row staged), or failed."""
+        self._dispatch()
+        with self._lock:
+            self._lock.wait_for(lambda: not self._sent)
+
     def flush(self, root: str) -> None:
         """Wait until every post handed over is written; raise the failure of ``root``'s."""
         self._dispatch()
@@ -120,7 +127,8 @@ class PostWriter:
                 del self._queued[path]
 
     def take_stamps(self, root: str) -> list[Stamp]:
-        """The posts of ``root`` written since the last call: path, file stamp, content hash."""
+        """The posts of ``root`` written without a row since the last call: path, file stamp,
+        content hash (those with a row were staged with them)."""
         with self._lock:
             return self._stamps.pop(root, [])
 
@@ -186,8 +194,9 @@ class PostWriter:
             failure, stamps = answer
             with self._lock:
                 batch = self._sent.popleft()
-                for write, stamp in zip(batch, stamps, strict=False):
-                    self._stamps.setdefault(write.root, []).append(stamp)
+                for place, stamp, hash_ in stamps:
+                    write = batch[place]
+                    self._stamps.setdefault(write.root, []).append((write.path, stamp, hash_))
                 self._answered(batch, failure)
                 self._lock.notify_all()
         # the process ended: fail what it did not answer, start a new one when needed
@@ -321,16 +330,24 @@ class ContentDirectory:
             return None
 
     def take_stamps(self) -> list[Stamp]:
-        """The posts the writer process wrote since the last call, with their stamps."""
+        """The posts the writer process wrote without a row since the last call, with their
+        stamps."""
         return WRITER.take_stamps(str(self.root)) if self.batch > 1 else []
 
     def exists(self, slug: str) -> bool:
         path = self._file(slug)
         return WRITER.queued(path) is not None or os.path.isfile(path)
 
-    def write(self, slug: str, text: str) -> str:
+    @property
+    def stages_rows(self) -> bool:
+        """Whether a post's row of the state index can go to the writer process with it."""
+        return self.batch > 1
+
+    def write(self, slug: str, text: str, row: Row | None = None) -> str:
         """Write one post; returns what happened: ``new``, ``updated``, ``unchanged`` or
-        ``kept`` (it existed and overwriting is off)."""
+        ``kept`` (it existed and overwriting is off). When ``stages_rows``, a ``row`` of the
+        state index (``staging.ROW_COLUMNS``) goes with a new or updated post to the writer
+        process, which stages it once the file is written."""
         path = self._file(slug)
         data = text.encode("utf-8")
         mode = self._mode
@@ -358,10 +375,11 @@ class ContentDirectory:
             return "unchanged"
         if listed is not None and not existed:
             listed.add(f"{slug}.md")
-        write = PostWrite(self._root, path, data, mode, self.fsync)
         if self.batch > 1:
+            write = PostWrite(self._root, path, data, mode, self.fsync, row)
             WRITER.submit(write, self.batch)
         else:
+            write = PostWrite(self._root, path, data, mode, self.fsync)
             write_posts([write], sync_directories=False)
             self._unsynced += 1
             if self._unsynced >= SYNC_DIRECTORY_EVERY:

@@ -67,10 +67,12 @@ class PostBatch:
         if self.unwritable:
             return "failed"
         try:
-            outcome = self.directory.write(posting.slug, posting.post_text)
             run = self.run
+            # the post's row goes with it to the writer process, when it takes one
+            row = run.row(posting) if run is not None and self.directory.stages_rows else None
+            outcome = self.directory.write(posting.slug, posting.post_text, row)
             if run is not None:
-                run.wrote(posting, outcome)
+                run.wrote(posting, outcome, row)
         except ContentDirUnwritable as error:
             self.unwritable = True
             self.directory.abandon()

@@ -37,6 +37,7 @@ from jobscrape.writer.content_dir import (
     UnsafePostPath,
     content_root,
 )
+from jobscrape.writer.staging import ROW_COLUMNS, Row
 from jobscrape.writer.state import StateIndex, content_hash, utc_now
 
 logger = logging.getLogger(__name__)
@@ -155,11 +156,26 @@ class ContentRun:
 
     # -- during the run ------------------------------------------------------------------------
 
-    def wrote(self, posting: JobPosting, outcome: str) -> None:
-        """Record a post the writer wrote (or found unchanged) in the index."""
+    def row(self, posting: JobPosting) -> Row:
+        """The post's row of the state index (``staging.ROW_COLUMNS``), as the run records it;
+        the content hash and the file's stamp come with its write."""
+        return (
+            posting.slug, posting.source, posting.source_id, posting.listing or posting.source,
+            posting.url, self.run, posting.expires or None, posting.expiry_date or None,
+            posting.date, match_key(posting.company), match_key(posting.title),
+            posting.source_hash or posting.hash_source(self.salt), posting.record_hash or None,
+        )  # fmt: skip
+
+    def wrote(self, posting: JobPosting, outcome: str, row: Row | None = None) -> None:
+        """Record a post the writer wrote (or found unchanged) in the index; ``row``: the row
+        the post's write took to the writer process (``ContentDirectory.write``), staged
+        there once a new or changed post is written."""
         self._wrote += 1
         if self._wrote % STAMPS_EVERY == 0:
             self._take_stamps()
+        if row is not None and outcome in ("new", "updated"):
+            self.index.stage(row)
+            return
         if outcome == "kept":  # overwrite off: the file on disk is what counts
             data = self.directory.read_bytes(posting.slug)
         else:
@@ -177,20 +193,7 @@ class ContentRun:
 
     def _record(self, posting: JobPosting, data: bytes) -> None:
         self.index.record_post(
-            posting.slug,
-            source=posting.source,
-            source_id=posting.source_id,
-            listing=posting.listing or posting.source,
-            url=posting.url,
-            hash_=content_hash(data),
-            seen=self.run,
-            expires=posting.expires,
-            expired_at=posting.expiry_date,
-            posted=posting.date,
-            company_key=match_key(posting.company),
-            title_key=match_key(posting.title),
-            source_hash=posting.source_hash or posting.hash_source(self.salt),
-            record_hash=posting.record_hash,
+            **dict(zip(ROW_COLUMNS, self.row(posting), strict=True)), hash_=content_hash(data)
         )
 
     def unchanged(self, posting: JobPosting) -> bool:
@@ -288,6 +291,7 @@ class ContentRun:
             failed = error.strerror or str(error)
             logger.error("%s", failed)
         try:
+            self.index.merge_staged()
             self._take_stamps()
             self.index.commit()
             self.index.build_indexes()  # for the expiry, and the next run: the rows are in

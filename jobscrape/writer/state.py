@@ -29,7 +29,10 @@ from jobscrape.digests import DigestSet
 from jobscrape.renderer import EXPIRY_KEY, split_post
 from jobscrape.text import match_key
 from jobscrape.writer.atomic import content_hash
+from jobscrape.writer.content_dir import WRITER
 from jobscrape.writer.lock import STATE_DIR
+from jobscrape.writer.staging import COLUMNS as STAGED_COLUMNS
+from jobscrape.writer.staging import ROW_COLUMNS, Row, staged_columns, staging_path
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +82,29 @@ CREATE TABLE pages (
 );
 """
 
+
+_UPSERT = (
+    "ON CONFLICT (slug) DO UPDATE SET source = excluded.source,"
+    " source_id = excluded.source_id, listing = excluded.listing, url = excluded.url,"
+    " content_hash = excluded.content_hash, last_seen = excluded.last_seen,"
+    " expires = excluded.expires, expired_at = excluded.expired_at,"
+    " posted = excluded.posted, company_key = excluded.company_key,"
+    " title_key = excluded.title_key, source_hash = excluded.source_hash,"
+    " record_hash = excluded.record_hash"
+)
+"""A post's new row over its old one: first seen and other boards' URLs stay."""
+_MERGE = (
+    "INSERT INTO posts (slug, source, source_id, listing, url, content_hash, first_seen,"
+    " last_seen, expires, expired_at, posted, company_key, title_key, source_hash, record_hash,"
+    " file_stamp) SELECT slug, source, source_id, listing, url, content_hash, seen, seen,"
+    " expires, expired_at, posted, company_key, title_key, source_hash, record_hash,"
+    f" file_stamp FROM staging.staged WHERE true ORDER BY rowid {_UPSERT},"
+    " file_stamp = excluded.file_stamp"
+)
+"""The staged rows into the index (``WHERE true``: an upsert after a SELECT needs a WHERE)."""
+_ROW_SLUG, _ROW_RECORD, _ROW_COMPANY, _ROW_TITLE = (
+    ROW_COLUMNS.index(name) for name in ("slug", "record_hash", "company_key", "title_key")
+)
 
 LATE_INDEXES = {
     "posts_listing": "CREATE INDEX posts_listing ON posts (listing, last_seen)",
@@ -177,7 +203,14 @@ class StateIndex:
         """Posts read back from disk when the index had to be rebuilt on opening."""
         self.db = self._connect()
         self._known: tuple[DigestSet, DigestSet, DigestSet] | None = None
+        self._staged: set[int] | None = None
+        """The hashes of the keys of the rows staged and not merged yet (names lowercased,
+        record hashes, company and title keys): a hash of another key only merges early."""
         self._indexes_left_out = True  # until build_indexes finds or makes them all
+        try:
+            self.merge_staged()  # the rows a killed run left staged
+        except sqlite3.OperationalError as error:  # no room: they are a cache of the posts
+            self._drop_staging(staging_path(root), error)
         if self.db.execute("SELECT 1 FROM posts LIMIT 1").fetchone():
             self.build_indexes()  # also those a run killed while it filled the index left out
 
@@ -299,6 +332,8 @@ class StateIndex:
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
+            self.merge_staged()
+        with contextlib.suppress(sqlite3.Error):
             self.commit()
             self.build_indexes()
             self.db.close()
@@ -320,6 +355,7 @@ class StateIndex:
     def get(self, slug: str) -> PostRecord | None:
         if not self._may_hold(slug):
             return None
+        self._settle(slug=slug)
         self._touch_now()  # the record's last_seen
         row = self.db.execute("SELECT * FROM posts WHERE slug = ?", (slug,)).fetchone()
         return PostRecord(**dict(row)) if row is not None else None
@@ -344,17 +380,12 @@ class StateIndex:
     ) -> None:
         """The post ``slug`` was written (or found unchanged) by the run that started at
         ``seen``."""
+        self._settle(slug=slug)
         self.db.execute(
             "INSERT INTO posts (slug, source, source_id, listing, url, content_hash, first_seen,"
             " last_seen, expires, expired_at, posted, company_key, title_key, source_hash,"
             " record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (slug) DO UPDATE SET source = excluded.source,"
-            " source_id = excluded.source_id, listing = excluded.listing, url = excluded.url,"
-            " content_hash = excluded.content_hash, last_seen = excluded.last_seen,"
-            " expires = excluded.expires, expired_at = excluded.expired_at,"
-            " posted = excluded.posted, company_key = excluded.company_key,"
-            " title_key = excluded.title_key, source_hash = excluded.source_hash,"
-            " record_hash = excluded.record_hash,"
+            f" {_UPSERT},"
             " file_stamp = CASE WHEN content_hash = excluded.content_hash THEN file_stamp END",
             (slug, source, source_id, listing, url, hash_, seen, seen, expires or None,
              expired_at or None, posted, company_key, title_key, source_hash or None,
@@ -364,9 +395,90 @@ class StateIndex:
             self._remember(slug, record_hash, company_key, title_key)
         self._wrote()
 
+    def stage(self, row: Row) -> None:
+        """The writer process stages ``row`` (``staging.ROW_COLUMNS``) with its post's file:
+        the post is known from now on, and its row in the index from the next merge, which a
+        look-up of it brings forward."""
+        slug, record_hash = row[_ROW_SLUG], row[_ROW_RECORD] or ""
+        company_key, title_key = row[_ROW_COMPANY], row[_ROW_TITLE]
+        self._filters()  # read before the row is in: then kept up here
+        self._remember(slug, record_hash, company_key, title_key)
+        if self._staged is None:
+            self._staged = set()
+        staged = self._staged
+        staged.add(hash(slug.lower()))
+        if record_hash:
+            staged.add(hash(record_hash))
+        staged.add(hash(f"{company_key}\x1f{title_key}"))
+        if len(staged) >= 3 * COMMIT_EVERY:
+            self.merge_staged()
+
+    def _settle(self, slug: str = "", record_hash: str = "", match: str = "") -> None:
+        """Merge the staged rows first when one of them may be the row asked for."""
+        staged = self._staged
+        if staged is not None and (
+            (slug and hash(slug.lower()) in staged)
+            or (record_hash and hash(record_hash) in staged)
+            or (match and hash(match) in staged)
+        ):
+            self.merge_staged()
+
+    def _settle_all(self) -> None:
+        if self._staged is not None:
+            self.merge_staged()
+
+    def merge_staged(self) -> int:
+        """The rows the writer process staged (``staging``), into the index once it is idle:
+        in one statement, in the order they were staged, a post's later row over its
+        earlier one (``record_post``'s rules, with the stamp of the file written); how many.
+        An unreadable staging file is removed with a WARNING (its posts are on disk: a run
+        that sees them again records them)."""
+        self._staged = None
+        WRITER.wait()
+        path = staging_path(self.root)
+        if not os.path.exists(path):
+            return 0
+        self.commit()
+        try:
+            self.db.execute("ATTACH DATABASE ? AS staging", (path,))
+        except sqlite3.DatabaseError as error:
+            return self._drop_staging(path, error)
+        try:
+            self.db.execute("PRAGMA staging.locking_mode = NORMAL")  # the writer's file too
+            columns = staged_columns(self.db, "staging")
+            if columns and columns != STAGED_COLUMNS:
+                raise sqlite3.DatabaseError("its rows are of another shape")
+            if not columns or not self.db.execute("SELECT 1 FROM staging.staged").fetchone():
+                return 0  # nothing written: nothing to fail on a full disk
+            merged = self.db.execute(_MERGE).rowcount
+            self.db.execute("DELETE FROM staging.staged")
+            self.db.commit()
+        except sqlite3.DatabaseError as error:
+            if self.db.in_transaction:
+                self.db.rollback()
+            if isinstance(error, sqlite3.OperationalError):
+                raise  # busy or full, not broken: the caller's failure
+            return self._drop_staging(path, error)
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("DETACH DATABASE staging")
+        self._committed_at = time.monotonic()
+        return merged
+
+    def _drop_staging(self, path: str, error: sqlite3.DatabaseError) -> int:
+        logger.warning(
+            "The staged rows of the state index %s could not be merged (%s): removed them; "
+            "their posts stay, and are recorded again when a run sees them", path, error,
+        )  # fmt: skip
+        for suffix in ("", "-journal"):
+            with contextlib.suppress(OSError):  # not a file at all: the writer will say so
+                os.remove(f"{path}{suffix}")
+        return 0
+
     def set_hash(self, slug: str, hash_: str) -> None:
         """The post was rewritten outside the pipeline (expiry, sources): its text changed, and
         its record must go through the pipeline again next time."""
+        self._settle(slug=slug)
         self.db.execute(
             "UPDATE posts SET content_hash = ?, source_hash = NULL, file_stamp = NULL,"
             " record_hash = NULL"
@@ -381,6 +493,7 @@ class StateIndex:
         would give the same post); else None."""
         if not self._may_hold(slug):
             return None
+        self._settle(slug=slug)
         row = self.db.execute(
             "SELECT content_hash, file_stamp FROM posts WHERE slug = ? AND source_hash = ?"
             " AND listing = ? AND expired_at IS NULL",
@@ -393,6 +506,7 @@ class StateIndex:
         from the very record hashed as ``record_hash``; else None."""
         if record_hash not in self._filters()[1]:
             return None
+        self._settle(record_hash=record_hash)
         row = self.db.execute(
             "SELECT slug, content_hash, file_stamp FROM posts WHERE record_hash = ?"
             " AND listing = ? AND expired_at IS NULL",
@@ -404,6 +518,8 @@ class StateIndex:
         """``(slug, file stamp, content hash)``: the post's file on disk, as it was when it held
         those bytes; a stamp of bytes the index no longer holds is not kept."""
         if stamps:
+            for slug, _, _ in stamps:
+                self._settle(slug=slug)
             self.db.executemany(
                 "UPDATE posts SET file_stamp = ? WHERE slug = ? AND content_hash = ?",
                 [(stamp, slug, hash_) for slug, stamp, hash_ in stamps],
@@ -413,6 +529,7 @@ class StateIndex:
     def touch_later(self, slug: str, seen: str) -> None:
         """``touch([slug], seen)`` for a post known to exist, done with others in one go (before
         any question about what a run saw, and at each commit)."""
+        self._settle(slug=slug)
         self._touches.append((seen, slug))
         if len(self._touches) >= TOUCH_BATCH:
             self._touch_now()
@@ -428,6 +545,7 @@ class StateIndex:
         page was not fetched: unchanged); how many exist."""
         touched = 0
         for slug in slugs:
+            self._settle(slug=slug)
             cursor = self.db.execute("UPDATE posts SET last_seen = ? WHERE slug = ?", (seen, slug))
             touched += cursor.rowcount
         self._wrote()
@@ -451,8 +569,10 @@ class StateIndex:
 
     def matches(self, company_key: str, title_key: str) -> list[PostRecord]:
         """Posts of the same company and title (after normalization)."""
-        if f"{company_key}\x1f{title_key}" not in self._filters()[2]:
+        match = f"{company_key}\x1f{title_key}"
+        if match not in self._filters()[2]:
             return []
+        self._settle(match=match)
         rows = self.db.execute(
             "SELECT * FROM posts WHERE company_key = ? AND title_key = ? ORDER BY first_seen",
             (company_key, title_key),
@@ -460,15 +580,18 @@ class StateIndex:
         return [PostRecord(**dict(row)) for row in rows]
 
     def mark_expired(self, slug: str, at: str | None) -> None:
+        self._settle(slug=slug)
         self.db.execute("UPDATE posts SET expired_at = ? WHERE slug = ?", (at, slug))
         self._wrote()
 
     def forget(self, slug: str) -> None:
+        self._settle(slug=slug)
         self.db.execute("DELETE FROM posts WHERE slug = ?", (slug,))
         self._wrote()
 
     def vanished(self, listing: str, run: str) -> Iterator[PostRecord]:
         """Live posts of ``listing`` the run that started at ``run`` did not see."""
+        self._settle_all()
         self.build_indexes()
         self._touch_now()
         rows = self.db.execute(
@@ -480,6 +603,7 @@ class StateIndex:
 
     def past_expiry(self, listing: str, now: str) -> Iterator[PostRecord]:
         """Live posts of ``listing`` whose own expiry date has passed."""
+        self._settle_all()
         self.build_indexes()
         rows = self.db.execute(
             "SELECT * FROM posts WHERE listing = ? AND expired_at IS NULL"
@@ -494,6 +618,7 @@ class StateIndex:
     def expired_before(self, listing: str, cutoff: str, run: str) -> Iterator[PostRecord]:
         """Posts of ``listing`` expired before ``cutoff`` that the run ``run`` did not see
         (a job still listed past its own expiry is not removed, only to come back)."""
+        self._settle_all()
         self.build_indexes()
         self._touch_now()
         rows = self.db.execute(
@@ -505,6 +630,7 @@ class StateIndex:
 
     def listings_seen(self, run: str) -> list[str]:
         """The listings of the posts the run that started at ``run`` saw."""
+        self._settle_all()
         self.build_indexes()
         self._touch_now()
         rows = self.db.execute(
@@ -518,12 +644,14 @@ class StateIndex:
         case-insensitive file system)."""
         if not self._may_hold(slug):
             return None
+        self._settle(slug=slug)
         row = self.db.execute(
             "SELECT slug FROM posts WHERE slug = ? COLLATE NOCASE AND slug != ?", (slug, slug)
         ).fetchone()
         return None if row is None else str(row[0])
 
     def seen_count(self, listing: str, run: str) -> int:
+        self._settle_all()
         self.build_indexes()
         self._touch_now()
         return int(
