@@ -14,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from jobscrape.items import JobPosting
-from jobscrape.writer.run import content_run
+from jobscrape.writer.run import ContentRun, content_run
 
 
 class PostingPipeline:
@@ -27,6 +27,14 @@ class PostingPipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self._run: ContentRun | None = None
+
+    @property
+    def run(self) -> ContentRun | None:
+        """The run's ContentRun (``content_run``), kept once its spider has opened it."""
+        if self._run is None:
+            self._run = content_run(self.crawler)
+        return self._run
 
     @classmethod
     def from_crawler(cls, crawler: Crawler):

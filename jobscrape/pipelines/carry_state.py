@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from jobscrape.items import JobPosting
 from jobscrape.pipelines import PostingPipeline
-from jobscrape.writer.run import content_run
 from jobscrape.writer.state import has_passed
 
 
@@ -15,7 +14,7 @@ class CarryStatePipeline(PostingPipeline):
     ``expiryDate``: it came back."""
 
     def process_item(self, item: JobPosting) -> JobPosting:
-        run = content_run(self.crawler)
+        run = self.run
         record = run.index.get(item.slug) if run is not None else None
         if run is None or record is None:
             return item

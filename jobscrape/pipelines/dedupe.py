@@ -7,7 +7,6 @@ from scrapy.crawler import Crawler
 from jobscrape.digests import DigestSet
 from jobscrape.items import JobPosting
 from jobscrape.pipelines import PostingPipeline
-from jobscrape.writer.run import content_run
 
 
 class DeduplicatePipeline(PostingPipeline):
@@ -31,7 +30,7 @@ class DeduplicatePipeline(PostingPipeline):
             self.drop(item, "duplicate", f"{item.path} was already posted in this run")
         if first is not None:
             self.drop(item, "case_collision", f"{item.path} differs from /{first}/ only in case")
-        run = content_run(self.crawler)
+        run = self.run
         twin = run.index.case_twin(item.slug) if run is not None else None
         if twin is not None:
             self.drop(item, "case_collision", f"{item.path} differs from /{twin}/ only in case")

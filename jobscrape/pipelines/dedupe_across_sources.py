@@ -10,7 +10,6 @@ from scrapy.exceptions import DropItem
 from jobscrape.items import JobPosting
 from jobscrape.pipelines import PostingPipeline
 from jobscrape.text import match_key
-from jobscrape.writer.run import content_run
 
 
 def days_apart(first: str, second: str) -> float | None:
@@ -35,7 +34,7 @@ class DedupeAcrossSourcesPipeline(PostingPipeline):
         self.window = crawler.settings.getfloat("DUPLICATE_WINDOW_DAYS", 30)
 
     def process_item(self, item: JobPosting) -> JobPosting:
-        run = content_run(self.crawler)
+        run = self.run
         company, title = match_key(item.company), match_key(item.title)
         if run is None or not company or not title or run.index.get(item.slug) is not None:
             return item

@@ -80,8 +80,10 @@ class PostWriter:
         self._queued: dict[str, PostWrite] = {}
         self._batch: list[PostWrite] = []
         self._sent: deque[list[PostWrite]] = deque()  # in order, until answered
-        self._outbox: queue.SimpleQueue[list[PostWrite] | None] = queue.SimpleQueue()
-        """Batches for the current process's sending thread; None ends it."""
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        """Batches for the current process's sending thread, pickled on the crawl's own thread
+        (the sending thread then holds the GIL only to hand bytes to the pipe, not for the
+        pickling, which would keep the crawl's thread waiting); None ends it."""
         self._failures: dict[str, ContentDirUnwritable] = {}
         self._abandoned: set[str] = set()
         self._stamps: dict[str, list[Stamp]] = {}
@@ -147,11 +149,13 @@ class PostWriter:
             batch = [write for write in batch if write.root not in skipped]
             if not batch:
                 return
+        data = pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)
+        with self._lock:
             self._lock.wait_for(lambda: len(self._sent) < MAX_BATCHES_IN_FLIGHT)
             if self._process is None:
                 self._start()
             self._sent.append(batch)
-        self._outbox.put(batch)
+        self._outbox.put(data)
 
     def _start(self) -> None:
         module = "jobscrape.writer.atomic"
@@ -163,19 +167,19 @@ class PostWriter:
         assert self._process.stdin is not None and self._process.stdout is not None
         for pipe in (self._process.stdin, self._process.stdout):
             widen_pipe(pipe.fileno())  # the sending thread holds the GIL less often
-        outbox: queue.SimpleQueue[list[PostWrite] | None] = queue.SimpleQueue()
+        outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._outbox = outbox
         process = self._process
         threading.Thread(target=self._send, args=(process, outbox), daemon=True).start()
         threading.Thread(target=self._receive, args=(process, outbox), daemon=True).start()
 
     def _send(
-        self, process: subprocess.Popen[bytes], outbox: queue.SimpleQueue[list[PostWrite] | None]
+        self, process: subprocess.Popen[bytes], outbox: queue.SimpleQueue[bytes | None]
     ) -> None:
         assert process.stdin is not None
-        while (batch := outbox.get()) is not None:
+        while (data := outbox.get()) is not None:
             try:
-                pickle.dump(batch, process.stdin)
+                process.stdin.write(data)
                 process.stdin.flush()
             except OSError:
                 break  # the process ended: _receive fails what was sent
@@ -183,7 +187,7 @@ class PostWriter:
             process.stdin.close()
 
     def _receive(
-        self, process: subprocess.Popen[bytes], outbox: queue.SimpleQueue[list[PostWrite] | None]
+        self, process: subprocess.Popen[bytes], outbox: queue.SimpleQueue[bytes | None]
     ) -> None:
         assert process.stdout is not None
         while True:

@@ -203,6 +203,7 @@ class StateIndex:
         """Posts read back from disk when the index had to be rebuilt on opening."""
         self.db = self._connect()
         self._known: tuple[DigestSet, DigestSet, DigestSet] | None = None
+        self._absent: str | None = None  # the last name _may_hold found in no row
         self._staged: set[int] | None = None
         """The hashes of the keys of the rows staged and not merged yet (names lowercased,
         record hashes, company and title keys): a hash of another key only merges early."""
@@ -226,8 +227,14 @@ class StateIndex:
 
     def _may_hold(self, slug: str) -> bool:
         """False when no post row has the name ``slug`` (in any case): a new job's look-ups
-        then need no query."""
-        return slug.lower() in self._filters()[0]
+        then need no query. The last name found absent is kept: a posting's pipelines ask
+        for its name several times in a row."""
+        if slug == self._absent:
+            return False
+        held = slug.lower() in self._filters()[0]
+        if not held:
+            self._absent = slug
+        return held
 
     def _filters(self) -> tuple[DigestSet, DigestSet, DigestSet]:
         return self._known or self._read_known()
@@ -246,6 +253,7 @@ class StateIndex:
     def _remember(self, slug: str, record_hash: str, company_key: str, title_key: str) -> None:
         assert self._known is not None
         slugs, records, matches = self._known
+        self._absent = None
         slugs.add(slug.lower())
         if record_hash:
             records.add(record_hash)
