@@ -167,6 +167,8 @@ class JobBoardSpider(scrapy.Spider):
         self.url = url or self.start_url
         self._content_run: ContentRun | None = None  # looked up at the first record
         self._content_run_looked_up = False
+        self._record_context: tuple[str, str, str, bool] | None = None
+        """What shapes a post beside its record (``record_hash``), once the run is known."""
         self._slugs_read = DigestSet()  # digests, not names: memory must not grow per job
         self.listings_read: set[str] = set()
         """Listings this run read to their last page: their jobs that were not seen expire."""
@@ -347,11 +349,14 @@ class JobBoardSpider(scrapy.Spider):
 
         A record whose hash made a live post that is whole on disk needs no mapping at all
         (``known_record``)."""
-        run = self._run()
-        if run is None or type(self).posting_in is not JobBoardSpider.posting_in:
-            return ""
-        try:
+        context = self._record_context
+        if context is None:
+            run = self._run()
+            if run is None or type(self).posting_in is not JobBoardSpider.posting_in:
+                return ""
             context = (run.record_salt, self.name, self.listing, self.keeps_remote_only())
+            self._record_context = context  # the same for every record of the run
+        try:
             return value_hash((*context, record))
         except RecursionError:
             return ""
