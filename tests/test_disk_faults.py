@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from jobscrape.items import JobPosting
 from jobscrape.spiders.remotive import RemotiveSpider
+from jobscrape.writer import state
+from jobscrape.writer.content_dir import ContentDirUnwritable
 from jobscrape.writer.lock import STATE_DIR
 from jobscrape.writer.run import ContentRun
 from jobscrape.writer.staging import STAGING_FILE, Stager
@@ -194,3 +197,12 @@ def test_rows_left_staged_on_a_full_disk_are_dropped_and_the_run_goes_on(tmp_pat
             assert not (disk / STATE_DIR / STAGING_FILE).exists()
         finally:
             index.close()
+
+
+def test_staged_rows_that_cannot_be_merged_for_want_of_room_fail_the_write(tmp_path, monkeypatch):
+    monkeypatch.setattr(state, "COMMIT_EVERY", 1)  # the first row staged is merged at once
+    with index_without_room(tmp_path, "merge_staged") as run:
+        posting = JobPosting(source="remotive", source_id="1", slug="post-1", title="Dev",
+                             company="Acme", record_hash="r1", post_text="---\n---\n")  # fmt: skip
+        with pytest.raises(ContentDirUnwritable, match=r"post-1 .*\(the state index is full\)"):
+            run.wrote(posting, "new", run.row(posting))

@@ -171,17 +171,15 @@ class ContentRun:
         the post's write took to the writer process (``ContentDirectory.write``), staged
         there once a new or changed post is written."""
         self._wrote += 1
-        if self._wrote % STAMPS_EVERY == 0:
-            self._take_stamps()
-        if row is not None and outcome in ("new", "updated"):
-            self.index.stage(row)
-            return
-        if outcome == "kept":  # overwrite off: the file on disk is what counts
-            data = self.directory.read_bytes(posting.slug)
-        else:
-            data = posting.post_text.encode("utf-8")
         try:
-            self._record(posting, data)
+            if self._wrote % STAMPS_EVERY == 0:
+                self._take_stamps()
+            if row is not None and outcome in ("new", "updated"):
+                self.index.stage(row)  # now and then, the staged rows are merged
+            elif outcome == "kept":  # overwrite off: the file on disk is what counts
+                self._record(posting, self.directory.read_bytes(posting.slug))
+            else:
+                self._record(posting, posting.post_text.encode("utf-8"))
         except sqlite3.OperationalError as error:
             if not index_full(error):
                 raise

@@ -52,7 +52,7 @@ def staged_columns(db: sqlite3.Connection, schema: str = "main") -> tuple[str, .
 
 class Stager:
     """The writer process's side: one connection per content directory, reopened when its
-    file was removed or replaced (an unreadable one, set aside by the crawl)."""
+    file was removed or replaced (one the crawl could not merge, and removed)."""
 
     def __init__(self) -> None:
         self._open: dict[str, tuple[sqlite3.Connection, int]] = {}
