@@ -137,6 +137,16 @@ def test_rows_a_killed_run_left_staged_are_merged_when_the_index_opens(tmp_path)
     assert staged_rows(tmp_path) == 0
 
 
+def opened_over_unmergeable_rows(root: Path, caplog: pytest.LogCaptureFixture) -> StateIndex:
+    """The index of ``root``, opened over staged rows it cannot merge: they are removed, with
+    a WARNING."""
+    with caplog.at_level(logging.WARNING):
+        index = StateIndex(root)
+    assert any("could not be merged" in message for message in caplog.messages)
+    assert not (root / STATE_DIR / STAGING_FILE).exists()
+    return index
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -149,14 +159,10 @@ def test_rows_a_killed_run_left_staged_are_merged_when_the_index_opens(tmp_path)
 )
 def test_a_staging_file_that_cannot_be_merged_is_removed_with_a_warning(tmp_path, caplog, damage):
     (tmp_path / STATE_DIR).mkdir()
-    path = tmp_path / STATE_DIR / STAGING_FILE
-    damage(path)
-    with caplog.at_level(logging.WARNING):
-        index = StateIndex(tmp_path)
+    damage(tmp_path / STATE_DIR / STAGING_FILE)
+    index = opened_over_unmergeable_rows(tmp_path, caplog)
     try:
         assert index.get("post-1") is None
-        assert any("staged rows" in message for message in caplog.messages)
-        assert not path.exists()
         content = ContentDirectory(tmp_path, batch=64)  # staging works again
         content.write("post-2", "two\n", row("post-2"))
         index.stage(row("post-2"))
