@@ -111,9 +111,8 @@ class PostWriter:
 
     def flush(self, root: str) -> None:
         """Wait until every post handed over is written; raise the failure of ``root``'s."""
-        self._dispatch()
+        self.wait()
         with self._lock:
-            self._lock.wait_for(lambda: not self._sent)
             if root in self._abandoned:
                 self._abandoned.discard(root)
                 self._failures.pop(root, None)

@@ -37,18 +37,12 @@ from jobscrape.writer.content_dir import (
     UnsafePostPath,
     content_root,
 )
-from jobscrape.writer.staging import ROW_COLUMNS, Row
+from jobscrape.writer.staging import ROW_COLUMNS, Row, index_full
 from jobscrape.writer.state import StateIndex, content_hash, utc_now
 
 logger = logging.getLogger(__name__)
 
-SQLITE_FULL = 13
 DISK_FULL = os.strerror(errno.ENOSPC)
-
-
-def index_full(error: sqlite3.OperationalError) -> bool:
-    """Whether the state index could not be written for want of room (``SQLITE_FULL``)."""
-    return getattr(error, "sqlite_errorcode", None) == SQLITE_FULL
 
 
 STAMPS_EVERY = 256

@@ -40,6 +40,11 @@ SQLITE_FULL = 13
 Row = tuple[Any, ...]
 
 
+def index_full(error: sqlite3.Error) -> bool:
+    """Whether a database could not be written for want of room (``SQLITE_FULL``)."""
+    return getattr(error, "sqlite_errorcode", None) == SQLITE_FULL
+
+
 def staging_path(root: str | os.PathLike[str]) -> str:
     """The staging file of the content directory ``root``."""
     return os.path.join(root, STATE_DIR, STAGING_FILE)
@@ -67,7 +72,7 @@ class Stager:
                 db.executemany(f"INSERT INTO staged VALUES ({', '.join('?' * len(COLUMNS))})", rows)
         except sqlite3.Error as error:
             self.close(root)
-            full = getattr(error, "sqlite_errorcode", None) == SQLITE_FULL
+            full = index_full(error)
             code = errno.ENOSPC if full else errno.EIO
             reason = os.strerror(code) if full else f"{error}"
             raise OSError(code, f"cannot write the state index of {root}: {reason}") from error
